@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libnmsim: the nmtb netmap core running inside a process.
+ *
+ * The first group of calls mirrors the system calls a netmap program makes
+ * on /dev/netmap, with the same semantics and errno conventions: they
+ * return -1 (MAP_FAILED for nmsim_mmap) and set errno on failure.  The
+ * descriptors are real file descriptors (reserved with eventfd), so they
+ * never collide with the process's own.
+ *
+ * Environment, read at the first call:
+ *   NMSIM_NICS="sim0:2x1024,sim1:1x512"  sim NICs to create (rings x slots)
+ *   NMSIM_FI="mem.alloc=nth:5,..."       fault points to arm
+ *   NMSIM_PARAMS="buf_num=4096,..."      core parameters
+ *   NMSIM_LOG=0|1|2                      errors / info / debug (default 1)
+ */
+#ifndef _NMSIM_H_
+#define _NMSIM_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <poll.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the /dev/netmap system calls ---------------------------------- */
+int nmsim_open(void);
+int nmsim_ioctl(int fd, unsigned long cmd, void *arg);
+void *nmsim_mmap(int fd, size_t len);
+int nmsim_munmap(void *p, size_t len);
+int nmsim_poll(struct pollfd *fds, unsigned int n, int timeout_ms);
+int nmsim_close(int fd);
+
+/*
+ * A simulated NIC that REGISTER opens by name, with `rings` tx and rx
+ * rings of `slots` slots and one host ring pair.  Until a wire is
+ * attached, its wire side loops tx ring i back to rx ring i.
+ */
+int nmsim_nic_create(const char *name, unsigned int rings, unsigned int slots);
+/* Removes a sim NIC; registrations still open see ENXIO. */
+int nmsim_nic_destroy(const char *name);
+
+/*
+ * Limit "user memory" to [base, base + len): pointers outside it, in
+ * request bodies and options, give EFAULT.  NULL/0 lifts the limit (then
+ * all process memory is user memory, and unmapped addresses give EFAULT).
+ */
+void nmsim_user_restrict(const void *base, size_t len);
+
+/* ---- testbed extensions -------------------------------------------- */
+
+/* Fault points: arm with "off", "nth:N", "every:N", "prob:P[:SEED]". */
+int nmsim_fi_arm(const char *name, const char *spec);
+/* "mode hits=H fired=F" into buf; -1/ENOENT for an unknown point. */
+int nmsim_fi_show(const char *name, char *buf, size_t len);
+/* Hits counted since the point was last armed, or -1. */
+long long nmsim_fi_hits(const char *name);
+/* Name of the i-th fault point, NULL past the end. */
+const char *nmsim_fi_name(unsigned int i);
+void nmsim_fi_disarm_all(void);
+
+/* Core parameters (verbose, buf_num, ...).  -1/ENOENT, -1/ERANGE. */
+int nmsim_param_set(const char *name, long value);
+int nmsim_param_get(const char *name, long *value);
+
+/* Kernel objects alive in the sim (allocations and pool clusters). */
+long nmsim_live_objects(void);
+
+/* Free objects of pool 0 (if), 1 (ring) or 2 (buf) of allocator mem_id. */
+long nmsim_mem_free_objects(unsigned int mem_id, int pool);
+
+/* Times a ring of fd was reinitialised; t 0 tx / 1 rx, i kring index. */
+long long nmsim_ring_reinits(int fd, int t, unsigned int i);
+
+/* Frames a sim NIC sent and received on its wire side, and dropped. */
+struct nmsim_nic_stats {
+	uint64_t tx_frames;
+	uint64_t rx_frames;
+	uint64_t rx_dropped;	/* no room in the rx ring, or ring off */
+	uint64_t host_tx_frames;	/* taken from the host tx rings */
+};
+int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st);
+
+/* Freeze ring timestamps at a value, or let them follow the clock. */
+void nmsim_clock_freeze(int64_t sec, int64_t usec);
+void nmsim_clock_thaw(void);
+
+/*
+ * Tear the sim down: closes every descriptor, destroys every sim NIC and
+ * the allocators.  Returns the kernel objects still alive (0: no leak).
+ * The sim starts afresh at the next call.
+ */
+long nmsim_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _NMSIM_H_ */
