@@ -61,3 +61,31 @@ LIBS := $(B)/libnmsim.a $(B)/libnmsim.so
 
 .PHONY: all
 all: $(LIBS)
+
+# ---------------------------------------------------------------- tests
+TEST_SRCS := tests/t_main.c tests/tutil.c $(sort $(wildcard tests/test_*.c))
+$(B)/tests/unit: $(call obj,asan,$(TEST_SRCS)) $(B)/asan/libnmsim.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CLANG) $(SAN) -pthread -o $@ $^
+
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 NMSIM_LOG=0
+
+# Every suite writes PASS/FAIL lines to $(B)/results/<suite>.txt.
+R := $(B)/results
+
+.PHONY: unit
+unit: $(B)/tests/unit
+	@mkdir -p $(R)
+	@echo "== unit tests (ASan+UBSan+LSan)"
+	@set -o pipefail; $(SAN_ENV) $(B)/tests/unit $(T) 2>&1 | tee $(R)/unit.log | \
+		grep -E '^(PASS|FAIL)' > $(R)/unit.txt; rc=$$?; \
+	grep -E '^FAIL|ERROR|runtime error' $(R)/unit.log || true; \
+	tail -1 $(R)/unit.log; \
+	if [ $$rc -ne 0 ] && ! grep -q '^FAIL' $(R)/unit.txt; then \
+		echo "FAIL unit-runner: exited $$rc (sanitizer report in $(R)/unit.log)" >> $(R)/unit.txt; \
+		tail -30 $(R)/unit.log; fi
+
+# Build fragments of the parts (fuzzers, preload, benchmarks, ...).
+include $(sort $(wildcard mk/*.mk))
