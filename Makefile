@@ -63,29 +63,42 @@ LIBS := $(B)/libnmsim.a $(B)/libnmsim.so
 all: $(LIBS)
 
 # ---------------------------------------------------------------- tests
-TEST_SRCS := tests/t_main.c tests/tutil.c $(sort $(wildcard tests/test_*.c))
-$(B)/tests/unit: $(call obj,asan,$(TEST_SRCS)) $(B)/asan/libnmsim.a
+# One binary per tests/test_*.c, so a file that does not build only
+# costs its own tests.
+TEST_FILES := $(sort $(wildcard tests/test_*.c))
+TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_FILES))
+TEST_COMMON := $(call obj,asan,tests/t_main.c tests/tutil.c)
+
+$(B)/tests/test_%: $(B)/obj/asan/tests/test_%.o $(TEST_COMMON) $(B)/asan/libnmsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CLANG) $(SAN) -pthread -o $@ $^
 
-SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 NMSIM_LOG=0
 
 # Every suite writes PASS/FAIL lines to $(B)/results/<suite>.txt.
 R := $(B)/results
 
 .PHONY: unit
-unit: $(B)/tests/unit
-	@mkdir -p $(R)
+unit: $(B)/asan/libnmsim.a $(TEST_COMMON)
+	@mkdir -p $(R); : > $(R)/unit.txt; : > $(R)/unit.log
 	@echo "== unit tests (ASan+UBSan+LSan)"
-	@set -o pipefail; $(SAN_ENV) $(B)/tests/unit $(T) 2>&1 | tee $(R)/unit.log | \
-		grep -E '^(PASS|FAIL)' > $(R)/unit.txt; rc=$$?; \
-	grep -E '^FAIL|ERROR|runtime error' $(R)/unit.log || true; \
-	tail -1 $(R)/unit.log; \
-	if [ $$rc -ne 0 ] && ! grep -q '^FAIL' $(R)/unit.txt; then \
-		echo "FAIL unit-runner: exited $$rc (sanitizer report in $(R)/unit.log)" >> $(R)/unit.txt; \
-		tail -30 $(R)/unit.log; fi
+	@for f in $(TEST_FILES); do \
+		t=$$(basename $$f .c); \
+		if ! $(MAKE) -s --no-print-directory $(B)/tests/$$t >> $(R)/unit.log 2>&1; then \
+			echo "FAIL build-$$t: does not build (see $(R)/unit.log)" | tee -a $(R)/unit.txt; \
+			continue; fi; \
+		$(SAN_ENV) $(B)/tests/$$t $(T) > $(R)/$$t.log 2>&1; rc=$$?; \
+		cat $(R)/$$t.log >> $(R)/unit.log; \
+		grep -E '^(PASS|FAIL)' $(R)/$$t.log >> $(R)/unit.txt; \
+		grep -E '^FAIL' $(R)/$$t.log; \
+		if [ $$rc -ne 0 ] && ! grep -q '^FAIL' $(R)/$$t.log; then \
+			echo "FAIL $$t: exited $$rc (sanitizer? see $(R)/$$t.log)" | tee -a $(R)/unit.txt; \
+			grep -E 'ERROR|runtime error|SUMMARY' $(R)/$$t.log | head -5; fi; \
+	done; \
+	p=$$(grep -c '^PASS' $(R)/unit.txt); f=$$(grep -c '^FAIL' $(R)/unit.txt); \
+	echo "unit: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 # Build fragments of the parts (fuzzers, preload, benchmarks, ...).
 include $(sort $(wildcard mk/*.mk))

@@ -569,17 +569,17 @@ int netmap_do_register(struct netmap_priv_d *priv, const char *name,
 	priv->np_mode = req->nr_mode;
 	err = nm_interp_ringid(priv, na, req->nr_mode, req->nr_ringid,
 			       req->nr_flags);
-	if (!err && opts) {
-		err = nm_offsets_parse(opts->offsets, na, &off);
-		opts->offsets_status = err;
-	} else if (!err) {
-		memset(&off, 0, sizeof(off));
-	}
 	if (err)
 		goto out_put;
 	err = nm_mem_finalize(mem);
 	if (err)
 		goto out_put;
+	/* offsets are checked against the buffer size: after finalize */
+	err = nm_offsets_parse(opts ? opts->offsets : NULL, na, &off);
+	if (opts)
+		opts->offsets_status = err;
+	if (err)
+		goto out_deref;
 	if (first) {
 		err = na->nm_krings_create(na);
 		if (err)

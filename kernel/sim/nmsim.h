@@ -12,7 +12,7 @@
  *   NMSIM_NICS="sim0:2x1024,sim1:1x512"  sim NICs to create (rings x slots)
  *   NMSIM_FI="mem.alloc=nth:5,..."       fault points to arm
  *   NMSIM_PARAMS="buf_num=4096,..."      core parameters
- *   NMSIM_LOG=0|1|2                      errors / info / debug (default 1)
+ *   NMSIM_LOG=-1|0|1|2                   silent / errors / info / debug (default 1)
  */
 #ifndef _NMSIM_H_
 #define _NMSIM_H_
