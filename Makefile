@@ -62,6 +62,10 @@ LIBS := $(B)/libnmsim.a $(B)/libnmsim.so
 .PHONY: all
 all: $(LIBS)
 
+.PHONY: deps
+deps:
+	@scripts/deps.sh
+
 # ---------------------------------------------------------------- tests
 # One binary per tests/test_*.c, so a file that does not build only
 # costs its own tests.
@@ -102,3 +106,33 @@ unit: $(B)/asan/libnmsim.a $(TEST_COMMON)
 
 # Build fragments of the parts (fuzzers, preload, benchmarks, ...).
 include $(sort $(wildcard mk/*.mk))
+
+# ---------------------------------------------------------------- bench
+BENCH_BINS := $(B)/bench/bench_mem
+$(B)/bench/%: bench/%.c $(B)/libnmsim.a $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC_OPT) $(CSTD) $(WARN) -O2 -g -Iinclude -Ikernel/sim -pthread $< $(B)/libnmsim.a -o $@
+
+.PHONY: bench bench-mem
+bench: bench-mem
+bench-mem: $(B)/bench/bench_mem
+	@$(B)/bench/bench_mem
+
+# ---------------------------------------------------------------- suites
+# make test: every suite CI runs, whatever fails on the way; the summary
+# decides the exit status.
+SUITES := unit fuzz-replay compat
+
+.PHONY: test scenarios
+test: deps
+	@$(MAKE) --no-print-directory all
+	@for s in $(SUITES); do MAKE="$(MAKE)" scripts/run-suite.sh $$s $$s; done
+	@echo "== summary"; scripts/summary.sh $(SUITES) | tee $(R)/summary.txt; \
+		exit $$(tail -1 $(R)/summary.txt | awk '{ print ($$3 == 0 && $$1 > 0) ? 0 : 1 }')
+
+# The scenario suite arrives with issue 3; until then it is the unit suite.
+scenarios: deps
+	@$(MAKE) --no-print-directory all
+	@MAKE="$(MAKE)" scripts/run-suite.sh unit unit
+	@scripts/summary.sh unit
