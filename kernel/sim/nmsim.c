@@ -344,22 +344,6 @@ void *nmsim_mmap(int fd, size_t len)
 	return ctx.base;
 }
 
-static struct sim_map *sim_map_take(void *p)
-{
-	struct sim_map **pp, *m = NULL;
-
-	pthread_mutex_lock(&sim_lock);
-	for (pp = &sim_maps; *pp; pp = &(*pp)->next) {
-		if ((*pp)->addr == p) {
-			m = *pp;
-			*pp = m->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&sim_lock);
-	return m;
-}
-
 static void sim_map_release(struct sim_map *m)
 {
 	munmap(m->addr, m->len);
@@ -382,15 +366,26 @@ int nmsim_is_mapping(const void *p)
 	return yes;
 }
 
-/* Unmaps a whole mapping made by nmsim_mmap(); p must be its start. */
+/*
+ * Unmaps a mapping made by nmsim_mmap(): p must be its start and len its
+ * length (rounded up to pages); partial unmaps are refused with EINVAL.
+ */
 int nmsim_munmap(void *p, size_t len)
 {
-	struct sim_map *m;
+	size_t plen = (len + NM_PAGE_SIZE - 1) & ~(NM_PAGE_SIZE - 1);
+	struct sim_map *m, **pp;
 
 	sim_init();
 	if (len == 0)
 		return sim_fail(EINVAL);
-	m = sim_map_take(p);
+	pthread_mutex_lock(&sim_lock);
+	for (pp = &sim_maps; *pp; pp = &(*pp)->next)
+		if ((*pp)->addr == p && (*pp)->len == plen)
+			break;
+	m = *pp;
+	if (m)
+		*pp = m->next;
+	pthread_mutex_unlock(&sim_lock);
 	if (!m)
 		return sim_fail(EINVAL);
 	sim_map_release(m);
@@ -605,32 +600,44 @@ long long nmsim_ring_reinits(int fd, int t, unsigned int i)
 
 long nmsim_shutdown(void)
 {
-	struct sim_map *m;
+	struct sim_file **files;
+	struct sim_map *maps, *m;
 	long live;
-	int fd;
+	int fd, nfiles;
 
+	/*
+	 * Take everything out of the tables under the lock, then close and
+	 * unmap without it: close() and munmap() may be interposed by a
+	 * layer that asks nmsim_is_fd() / nmsim_is_mapping().
+	 */
 	pthread_mutex_lock(&sim_lock);
 	if (!sim_ready) {
 		pthread_mutex_unlock(&sim_lock);
 		return nm_live_objects();
 	}
-	for (fd = 0; fd < sim_nfiles; fd++) {
-		struct sim_file *f = sim_files[fd];
+	files = sim_files;
+	nfiles = sim_nfiles;
+	maps = sim_maps;
+	sim_files = NULL;
+	sim_nfiles = 0;
+	sim_maps = NULL;
+	pthread_mutex_unlock(&sim_lock);
+
+	for (fd = 0; fd < nfiles; fd++) {
+		struct sim_file *f = files[fd];
 
 		if (!f)
 			continue;
-		sim_files[fd] = NULL;
 		close(fd);
 		netmap_priv_delete(f->priv);
 		free(f);
 	}
-	free(sim_files);
-	sim_files = NULL;
-	sim_nfiles = 0;
-	while ((m = sim_maps)) {
-		sim_maps = m->next;
+	free(files);
+	while ((m = maps)) {
+		maps = m->next;
 		sim_map_release(m);
 	}
+	pthread_mutex_lock(&sim_lock);
 	sim_nic_destroy_all();
 	nm_fi_disarm_all();
 	live = netmap_core_fini();

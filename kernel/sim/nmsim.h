@@ -25,7 +25,12 @@
 extern "C" {
 #endif
 
-/* ---- the /dev/netmap system calls ---------------------------------- */
+/*
+ * ---- the /dev/netmap system calls ----------------------------------
+ * An unknown ioctl command gives ENOTTY, Linux's convention (netmap's
+ * reference module says EOPNOTSUPP).  nmsim_munmap() takes back a whole
+ * mapping: p its start, len its length; anything else is EINVAL.
+ */
 int nmsim_open(void);
 int nmsim_ioctl(int fd, unsigned long cmd, void *arg);
 void *nmsim_mmap(int fd, size_t len);
