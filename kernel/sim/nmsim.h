@@ -83,7 +83,8 @@ long long nmsim_ring_reinits(int fd, int t, unsigned int i);
 struct nmsim_nic_stats {
 	uint64_t tx_frames;
 	uint64_t rx_frames;
-	uint64_t rx_dropped;	/* no room in the rx ring, or ring off */
+	uint64_t rx_dropped;	/* no room in the rx ring, ring off, or a tx
+				   chain over 64 fragments / 65535 bytes */
 	uint64_t host_tx_frames;	/* taken from the host tx rings */
 };
 int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st);
