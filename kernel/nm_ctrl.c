@@ -257,11 +257,8 @@ static int nm_copyout_req(struct nm_kreq *r, uint64_t uhdr, int rerr)
 /* The option of a type, marked as used; NULL if absent (or no chain). */
 static struct nmreq_option *nm_getoption(struct nm_kreq *r, uint32_t type)
 {
-	struct nmreq_option *o = r ? r->bytype[type] : NULL;
-
-	if (o)
-		o->nro_status = 0;
-	return o;
+	/* a lookup only: the consumer sets the status once it has run */
+	return r ? r->bytype[type] : NULL;
 }
 
 static int nm_checkoptions(struct nm_kreq *r)
@@ -280,7 +277,7 @@ static int nm_req_register(struct netmap_priv_d *priv, const char *name,
 	struct nmreq_option *off = nm_getoption(r, NETMAP_REQ_OPT_OFFSETS);
 	struct nm_reg_opts ro = {
 		.offsets = (const struct nmreq_opt_offsets *)off,
-		.offsets_status = 0,
+		.offsets_status = EOPNOTSUPP,
 	};
 	int err;
 

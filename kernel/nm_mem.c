@@ -349,7 +349,7 @@ struct netmap_ring *nm_mem_ring_new(struct netmap_mem_d *mem,
 	uint32_t idx, i;
 
 	if (num_slots < 2 || num_slots > nm_mem_max_slots(mem)) {
-		nm_prerr("mem %u: a ring of %u slots does not fit %u bytes",
+		nm_prlim("mem %u: a ring of %u slots does not fit %u bytes",
 			 mem->id, num_slots, rp->objsize);
 		*err = EINVAL;
 		return NULL;
@@ -361,7 +361,7 @@ struct netmap_ring *nm_mem_ring_new(struct netmap_mem_d *mem,
 	nm_os_mtx_lock(&mem->lock);
 	if (bp->objfree < num_slots || (idx = nm_pool_get(rp)) == NM_NO_OBJ) {
 		nm_os_mtx_unlock(&mem->lock);
-		nm_prerr("mem %u: out of %s", mem->id,
+		nm_prlim("mem %u: out of %s", mem->id,
 			 bp->objfree < num_slots ? "buffers" : "rings");
 		*err = ENOMEM;
 		return NULL;
@@ -423,7 +423,7 @@ void *nm_mem_if_alloc(struct netmap_mem_d *mem, size_t size, int *err)
 	void *nifp;
 
 	if (size > p->objsize) {
-		nm_prerr("mem %u: a netmap_if of %zu bytes exceeds if_size %u",
+		nm_prlim("mem %u: a netmap_if of %zu bytes exceeds if_size %u",
 			 mem->id, size, p->objsize);
 		*err = EINVAL;
 		return NULL;
@@ -436,7 +436,7 @@ void *nm_mem_if_alloc(struct netmap_mem_d *mem, size_t size, int *err)
 	idx = nm_pool_get(p);
 	nm_os_mtx_unlock(&mem->lock);
 	if (idx == NM_NO_OBJ) {
-		nm_prerr("mem %u: out of netmap_if objects", mem->id);
+		nm_prlim("mem %u: out of netmap_if objects", mem->id);
 		*err = ENOMEM;
 		return NULL;
 	}
