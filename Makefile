@@ -14,9 +14,9 @@ B := build
 CC_OPT ?= gcc
 CLANG ?= clang
 
-CORE_SRCS := $(addprefix kernel/,nm_core.c nm_mem.c nm_sync.c nm_register.c \
-	nm_ctrl.c nm_fi.c nm_params.c)
-SIM_SRCS := $(addprefix kernel/sim/,nm_os_sim.c nmsim.c sim_nic.c)
+# Every .c of the core and of the sim glue (preload.c is its own library).
+CORE_SRCS := $(sort $(wildcard kernel/*.c))
+SIM_SRCS := $(filter-out kernel/sim/preload.c,$(sort $(wildcard kernel/sim/*.c)))
 LIB_SRCS := $(CORE_SRCS) $(SIM_SRCS)
 HDRS := $(wildcard include/net/*.h kernel/*.h kernel/sim/*.h)
 
@@ -104,6 +104,11 @@ unit: $(B)/asan/libnmsim.a $(TEST_COMMON)
 	p=$$(grep -c '^PASS' $(R)/unit.txt); f=$$(grep -c '^FAIL' $(R)/unit.txt); \
 	echo "unit: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
+# Suites "make test" runs and benchmark targets "make bench" runs; the
+# fragments below add theirs with +=.
+SUITES := unit fuzz-replay compat
+BENCH_TARGETS := bench-mem
+
 # Build fragments of the parts (fuzzers, preload, benchmarks, ...).
 include $(sort $(wildcard mk/*.mk))
 
@@ -115,14 +120,13 @@ $(B)/bench/%: bench/%.c $(B)/libnmsim.a $(HDRS)
 	@$(CC_OPT) $(CSTD) $(WARN) -O2 -g -Iinclude -Ikernel/sim -pthread $< $(B)/libnmsim.a -o $@
 
 .PHONY: bench bench-mem
-bench: bench-mem
+bench: $(BENCH_TARGETS)
 bench-mem: $(B)/bench/bench_mem
 	@$(B)/bench/bench_mem
 
 # ---------------------------------------------------------------- suites
 # make test: every suite CI runs, whatever fails on the way; the summary
 # decides the exit status.
-SUITES := unit fuzz-replay compat
 
 .PHONY: test scenarios
 test: deps

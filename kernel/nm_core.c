@@ -305,14 +305,23 @@ void netmap_priv_delete(struct netmap_priv_d *priv)
 
 int netmap_core_init(void)
 {
+	int err;
+
 	nm_os_mtx_init(&nm_global_lock);
-	return nm_mem_init();
+	err = nm_mem_init();
+	if (err)
+		return err;
+	err = netmap_vale_init();
+	if (err)
+		nm_mem_fini();
+	return err;
 }
 
 long netmap_core_fini(void)
 {
 	struct netmap_adapter *na;
 
+	netmap_vale_fini();	/* persistent ports and switches */
 	NMG_LOCK();
 	for (na = nm_registry; na; na = na->next)
 		nm_prerr("%s still attached at exit", na->name);

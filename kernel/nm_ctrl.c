@@ -312,8 +312,18 @@ static int nm_req_run(struct netmap_priv_d *priv, const char *name,
 		err = netmap_pools_info(name, body);
 		NMG_UNLOCK();
 		return err;
+	case NETMAP_REQ_VALE_ATTACH:
+	case NETMAP_REQ_VALE_DETACH:
+	case NETMAP_REQ_VALE_LIST:
+	case NETMAP_REQ_VALE_NEWIF:
+	case NETMAP_REQ_VALE_DELIF:
+	case NETMAP_REQ_PORT_HDR_SET:
+	case NETMAP_REQ_PORT_HDR_GET:
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+	case NETMAP_REQ_VALE_POLLING_DISABLE:
+		return netmap_vale_ctl(priv, type, name, body);
 	default:
-		/* VALE, port headers, polling, kloop, CSB: not built yet */
+		/* kloop, CSB: not built */
 		return EOPNOTSUPP;
 	}
 }

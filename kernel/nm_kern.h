@@ -310,6 +310,35 @@ void netmap_do_unregister(struct netmap_priv_d *priv);
 int netmap_port_info(const char *name, struct nmreq_port_info_get *req);
 int netmap_pools_info(const char *name, struct nmreq_pools_info *req);
 
+/*
+ * Port types that come into being by name (VALE ports, pipe ends,
+ * monitors).  Each lookup returns 0 with *na NULL when the request is not
+ * its kind, 0 with a reference in *na, or an errno.  NMG_LOCK held.
+ * netmap_get_na() tries them in order (monitor flags, pipe braces, the
+ * "vale" prefix) and then the registry; a pipe or a monitor resolves its
+ * parent through it again.
+ */
+int netmap_get_na(const char *name, struct nmreq_register *req,
+		  struct netmap_adapter **na);
+int netmap_get_monitor_na(const char *name, struct nmreq_register *req,
+			  struct netmap_adapter **na);
+int netmap_get_pipe_na(const char *name, struct nmreq_register *req,
+		       struct netmap_adapter **na);
+int netmap_get_vale_na(const char *name, struct nmreq_register *req,
+		       struct netmap_adapter **na);
+
+/*
+ * VALE control requests (VALE_ATTACH/DETACH/LIST/NEWIF/DELIF,
+ * PORT_HDR_SET/GET, POLLING_*): body is the request body in kernel
+ * memory.  NMG_LOCK is not held on entry.  nm_vale.c.
+ */
+int netmap_vale_ctl(struct netmap_priv_d *priv, uint16_t reqtype,
+		    const char *name, void *body);
+
+/* Subsystem life cycles, called from netmap_core_init/fini. */
+int netmap_vale_init(void);
+void netmap_vale_fini(void);
+
 /* ------------------------------------------------------------------ */
 /* control requests (nm_ctrl.c)                                        */
 /* ------------------------------------------------------------------ */

@@ -521,6 +521,25 @@ static void nm_reg_reply(struct netmap_priv_d *priv, struct netmap_adapter *na,
 		req->nr_extra_bufs = priv->np_extra_bufs;
 }
 
+int netmap_get_na(const char *name, struct nmreq_register *req,
+		  struct netmap_adapter **na)
+{
+	int err;
+
+	*na = NULL;
+	err = netmap_get_monitor_na(name, req, na);
+	if (err || *na)
+		return err;
+	err = netmap_get_pipe_na(name, req, na);
+	if (err || *na)
+		return err;
+	err = netmap_get_vale_na(name, req, na);
+	if (err || *na)
+		return err;
+	*na = netmap_find_na(name);
+	return *na ? 0 : ENXIO;
+}
+
 static struct netmap_adapter *nm_reg_get_na(const char *name,
 					    struct nmreq_register *req,
 					    int *err)
@@ -529,11 +548,9 @@ static struct netmap_adapter *nm_reg_get_na(const char *name,
 
 	if (req->nr_mode == NR_REG_NULL)
 		return nm_null_create(name, req, err);
-	na = netmap_find_na(name);
-	if (!na) {
-		*err = ENXIO;
+	*err = netmap_get_na(name, req, &na);
+	if (*err)
 		return NULL;
-	}
 	*err = nm_choose_mem(na, req->nr_mem_id);
 	if (!*err)
 		*err = nm_host_rings_request(na, req);

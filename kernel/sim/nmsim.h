@@ -89,6 +89,50 @@ struct nmsim_nic_stats {
 };
 int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st);
 
+/*
+ * ---- the wire and the host stack of a sim NIC ----------------------
+ * The wire: the first call of nmsim_wire_inject or nmsim_wire_capture on
+ * a NIC attaches its wire, and from then on what the NIC transmits queues
+ * for capture instead of looping back (nmsim_nic_loopback(name, 1) brings
+ * the loopback back).  inject puts a frame on rx ring `ring` as if it came
+ * off the cable (dropped and counted when the ring has no room); with the
+ * NIC not in netmap mode it goes to the host stack instead.  capture takes
+ * the oldest transmitted frame: returns its length (copying at most cap
+ * bytes), 0 when none is queued, -1/ENOENT for an unknown NIC.  *ring (if
+ * not NULL) receives the tx ring it left from.
+ *
+ * The host stack: a queue per direction.  host_inject is the stack sending
+ * a frame: it arrives in a host rx ring (or, with the NIC not in netmap
+ * mode, goes out on the wire).  host_capture takes the oldest frame the
+ * stack received (from a host tx ring, forwarded with NS_FORWARD, or from
+ * the wire while the NIC is not in netmap mode); same returns as capture.
+ */
+int nmsim_wire_inject(const char *nic, unsigned int ring, const void *frame,
+		      size_t len);
+long nmsim_wire_capture(const char *nic, void *buf, size_t cap,
+			unsigned int *ring);
+int nmsim_nic_loopback(const char *nic, int on);
+int nmsim_host_inject(const char *nic, const void *frame, size_t len);
+long nmsim_host_capture(const char *nic, void *buf, size_t cap);
+
+/*
+ * ---- VALE ------------------------------------------------------------
+ * A replaceable lookup per switch ("vale0", no port part).  fn gets the
+ * frame of one slot (its first len bytes, after any offset), the source
+ * port index and arg, and returns the destination port index,
+ * NMSIM_VALE_BROADCAST (every port but the source) or NMSIM_VALE_DROP.
+ * fn NULL restores the learning bridge.  0, or -1/ENOENT (no such switch)
+ * or -1/EINVAL.  *ring_nr may be set to pick the destination's rx ring.
+ */
+#define NMSIM_VALE_BROADCAST	255u
+#define NMSIM_VALE_DROP		254u
+typedef unsigned int (*nmsim_vale_lookup_fn)(const uint8_t *frame,
+					     unsigned int len,
+					     unsigned int src_port,
+					     uint8_t *ring_nr, void *arg);
+int nmsim_vale_set_lookup(const char *sw, nmsim_vale_lookup_fn fn,
+			  void *arg);
+
 /* Freeze ring timestamps at a value, or let them follow the clock. */
 void nmsim_clock_freeze(int64_t sec, int64_t usec);
 void nmsim_clock_thaw(void);
