@@ -3,7 +3,7 @@
 # everything is there it does nothing (and needs no network).
 set -eu
 
-PKGS="gcc g++ make clang llvm libclang-rt-14-dev"
+PKGS="gcc g++ make clang llvm libclang-rt-14-dev python3-scapy python3-pytest lcov"
 
 missing=""
 for p in $PKGS; do
