@@ -147,17 +147,134 @@ static int nm_mem_config(struct netmap_mem_d *mem)
 }
 
 /* ------------------------------------------------------------------ */
+/* population and the memory cap                                       */
+/* ------------------------------------------------------------------ */
+
+long nm_mem_max_mb = 1536;
+
+/* Pages of populated clusters, all allocators together. */
+static nm_atomic_t nm_mem_pages;
+
+/*
+ * Reserves npages against the cap before the memory is allocated, so two
+ * allocators growing at once cannot both slip under it.
+ */
+static bool nm_mem_charge(uint32_t npages)
+{
+	uint64_t cap = (uint64_t)nm_mem_max_mb * ((1u << 20) / NM_PAGE_SIZE);
+	int old, seen;
+
+	/* pages of a page cluster pool fit an int up to 8 TiB */
+	if (cap == 0 || cap > 0x7fffffff)
+		cap = 0x7fffffff;
+	old = nm_atomic_read(&nm_mem_pages);
+	for (;;) {
+		if ((uint64_t)old + npages > cap)
+			return false;
+		seen = nm_atomic_cmpxchg(&nm_mem_pages, old, old + (int)npages);
+		if (seen == old)
+			return true;
+		old = seen;
+	}
+}
+
+static void nm_mem_uncharge(uint32_t npages)
+{
+	nm_atomic_add_return(&nm_mem_pages, -(int)npages);
+}
+
+uint64_t nm_mem_populated_total(void)
+{
+	return (uint64_t)nm_atomic_read(&nm_mem_pages) * NM_PAGE_SIZE;
+}
+
+uint64_t nm_mem_populated(struct netmap_mem_d *mem)
+{
+	uint64_t n;
+
+	nm_os_mtx_lock(&mem->lock);
+	n = mem->populated;
+	nm_os_mtx_unlock(&mem->lock);
+	return n;
+}
+
+/*
+ * Adds the next cluster of a pool: charged, allocated, entered in the lut,
+ * its objects marked free, then published (objpop) and shown to the glue.
+ * Called with mem->lock held, or by finalize before anyone can see mem.
+ */
+static int nm_pool_populate_one(struct netmap_mem_d *mem, struct nm_pool *p)
+{
+	uint32_t c = p->clustpop, first = c * p->clustentries, j;
+	uint32_t npages = (uint32_t)(p->clustsize / NM_PAGE_SIZE);
+	char *base;
+
+	if (c >= p->numclusters)
+		return ENOMEM;
+	if (!nm_mem_charge(npages)) {
+		nm_prlim("mem %u: cap of %ld MiB reached, %s pool not grown",
+			 mem->id, nm_mem_max_mb, p->name);
+		return ENOMEM;
+	}
+	base = nm_cluster_alloc(p->clustsize);
+	if (!base) {
+		nm_mem_uncharge(npages);
+		nm_prlim("mem %u: cannot allocate a %s cluster of %u bytes",
+			 mem->id, p->name, p->clustsize);
+		return ENOMEM;
+	}
+	p->clusters[c] = base;
+	for (j = 0; j < p->clustentries; j++) {
+		uint32_t i = first + j;
+
+		p->lut[i] = base + (size_t)j * p->objsize;
+		if (i >= p->reserved) {
+			p->bitmap[i / 32] |= 1u << (i % 32);
+			p->objfree++;
+		}
+	}
+	p->clustpop = c + 1;
+	mem->populated += p->clustsize;
+	nm_store_release(&p->objpop, first + p->clustentries);
+	nm_os_mem_populated(mem, base, p->memofs + (uint64_t)c * p->clustsize,
+			    p->clustsize);
+	return 0;
+}
+
+/*
+ * Makes at least n objects of a pool free, growing a lazy allocator;
+ * mem->lock held.  ENOMEM when the pool (or the cap) cannot give them:
+ * what was populated stays, to be used by the next request.
+ */
+static int nm_pool_want(struct netmap_mem_d *mem, struct nm_pool *p,
+			uint32_t n)
+{
+	int err;
+
+	while (p->objfree < n) {
+		if (!mem->lazy)
+			return ENOMEM;
+		err = nm_pool_populate_one(mem, p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* finalization                                                        */
 /* ------------------------------------------------------------------ */
 
-static void nm_pool_release(struct nm_pool *p)
+static void nm_pool_release(struct netmap_mem_d *mem, struct nm_pool *p)
 {
 	uint32_t c;
 
 	if (p->clusters) {
-		for (c = 0; c < p->numclusters; c++)
-			if (p->clusters[c])
-				nm_cluster_free(p->clusters[c], p->clustsize);
+		for (c = 0; c < p->clustpop; c++) {
+			nm_cluster_free(p->clusters[c], p->clustsize);
+			nm_mem_uncharge(p->clustsize / NM_PAGE_SIZE);
+			mem->populated -= p->clustsize;
+		}
 	}
 	nm_free(p->clusters);
 	nm_free(p->lut);
@@ -166,48 +283,37 @@ static void nm_pool_release(struct nm_pool *p)
 	p->lut = NULL;
 	p->bitmap = NULL;
 	p->objfree = 0;
-}
-
-static void nm_pool_init_bitmap(struct nm_pool *p)
-{
-	uint32_t nwords = (p->objtotal + 31) / 32, w, i;
-
-	for (w = 0; w < nwords; w++)
-		p->bitmap[w] = ~0u;
-	/* objects past the end do not exist */
-	if (p->objtotal % 32)
-		p->bitmap[nwords - 1] = (1u << (p->objtotal % 32)) - 1;
-	for (i = 0; i < p->reserved; i++)
-		p->bitmap[i / 32] &= ~(1u << (i % 32));
-	p->objfree = p->objtotal - p->reserved;
+	p->clustpop = 0;
+	nm_store_release(&p->objpop, 0);
 	p->cursor = 0;
 }
 
-static int nm_pool_finalize(struct nm_pool *p)
+/*
+ * The bookkeeping of the whole pool (zeroed: nothing free), then the
+ * clusters: all of them, or none for a lazy allocator.
+ */
+static int nm_pool_finalize(struct netmap_mem_d *mem, struct nm_pool *p)
 {
-	uint32_t c, j, i = 0;
+	int err = 0;
 
 	p->clusters = nm_malloc(sizeof(void *) * p->numclusters);
 	p->lut = nm_malloc(sizeof(void *) * p->objtotal);
 	p->bitmap = nm_malloc(sizeof(uint32_t) * ((p->objtotal + 31) / 32));
+	p->objfree = 0;
+	p->clustpop = 0;
+	p->objpop = 0;
+	p->cursor = 0;
 	if (!p->clusters || !p->lut || !p->bitmap)
-		goto fail;
-	for (c = 0; c < p->numclusters; c++) {
-		char *base = nm_cluster_alloc(p->clustsize);
-
-		if (!base)
-			goto fail;
-		p->clusters[c] = base;
-		for (j = 0; j < p->clustentries; j++)
-			p->lut[i++] = base + (size_t)j * p->objsize;
+		err = ENOMEM;
+	while (!err && !mem->lazy && p->clustpop < p->numclusters)
+		err = nm_pool_populate_one(mem, p);
+	if (err) {
+		nm_prerr("mem %u: cannot allocate the %s pool (%u clusters of "
+			 "%u bytes)", mem->id, p->name, p->numclusters,
+			 p->clustsize);
+		nm_pool_release(mem, p);
 	}
-	nm_pool_init_bitmap(p);
-	return 0;
-fail:
-	nm_prerr("cannot allocate the %s pool (%u clusters of %u bytes)",
-		 p->name, p->numclusters, p->clustsize);
-	nm_pool_release(p);
-	return ENOMEM;
+	return err;
 }
 
 int nm_mem_finalize(struct netmap_mem_d *mem)
@@ -222,16 +328,17 @@ int nm_mem_finalize(struct netmap_mem_d *mem)
 	if (err)
 		return err;
 	for (i = 0; i < NM_POOLS; i++) {
-		err = nm_pool_finalize(&mem->pools[i]);
+		err = nm_pool_finalize(mem, &mem->pools[i]);
 		if (err) {
 			while (--i >= 0)
-				nm_pool_release(&mem->pools[i]);
+				nm_pool_release(mem, &mem->pools[i]);
 			return err;
 		}
 	}
 	mem->active = 1;
-	nm_prdbg("mem %u: %llu bytes (if %u, ring %u, buf %u x %u)", mem->id,
-		 (unsigned long long)mem->memtotal,
+	nm_prdbg("mem %u: %llu bytes, %llu populated (if %u, ring %u, "
+		 "buf %u x %u)", mem->id, (unsigned long long)mem->memtotal,
+		 (unsigned long long)mem->populated,
 		 mem->pools[NM_POOL_IF].objtotal,
 		 mem->pools[NM_POOL_RING].objtotal,
 		 mem->pools[NM_POOL_BUF].objtotal,
@@ -251,13 +358,14 @@ void nm_mem_deref(struct netmap_mem_d *mem)
 		return;
 	for (i = 0; i < NM_POOLS; i++) {
 		struct nm_pool *p = &mem->pools[i];
-		uint32_t used = p->objtotal - p->reserved - p->objfree;
+		uint32_t avail = p->objpop - (p->clustpop ? p->reserved : 0);
+		uint32_t used = avail - p->objfree;
 
 		/* users may lose buffers; losing rings or ifs is our bug */
 		if (used && i != NM_POOL_BUF)
 			nm_prerr("mem %u: %u %s objects still in use",
 				 mem->id, used, p->name);
-		nm_pool_release(p);
+		nm_pool_release(mem, p);
 	}
 }
 
@@ -267,14 +375,15 @@ void nm_mem_deref(struct netmap_mem_d *mem)
 
 #define NM_NO_OBJ	0xffffffffu
 
+/* Only the populated prefix can hold free objects: search its words. */
 static uint32_t nm_pool_get(struct nm_pool *p)
 {
-	uint32_t nwords = (p->objtotal + 31) / 32, n, w, bit;
+	uint32_t nwords = (p->objpop + 31) / 32, n, w, bit;
 
 	if (p->objfree == 0)
 		return NM_NO_OBJ;
 	for (n = 0; n < nwords; n++) {
-		w = p->cursor;
+		w = p->cursor < nwords ? p->cursor : 0;
 		if (p->bitmap[w]) {
 			bit = (uint32_t)__builtin_ctz(p->bitmap[w]);
 			p->bitmap[w] &= ~(1u << bit);
@@ -291,7 +400,7 @@ static bool nm_pool_put(struct nm_pool *p, uint32_t idx)
 {
 	uint32_t mask;
 
-	if (idx < p->reserved || idx >= p->objtotal || !p->bitmap)
+	if (idx < p->reserved || idx >= p->objpop || !p->bitmap)
 		return false;
 	mask = 1u << (idx % 32);
 	if (p->bitmap[idx / 32] & mask)
@@ -306,7 +415,9 @@ uint32_t nm_mem_buf_alloc(struct netmap_mem_d *mem)
 	uint32_t idx;
 
 	nm_os_mtx_lock(&mem->lock);
-	idx = nm_pool_get(&mem->pools[NM_POOL_BUF]);
+	idx = NM_NO_OBJ;
+	if (!nm_pool_want(mem, &mem->pools[NM_POOL_BUF], 1))
+		idx = nm_pool_get(&mem->pools[NM_POOL_BUF]);
 	nm_os_mtx_unlock(&mem->lock);
 	return idx == NM_NO_OBJ ? 0 : idx;
 }
@@ -359,7 +470,8 @@ struct netmap_ring *nm_mem_ring_new(struct netmap_mem_d *mem,
 		return NULL;
 	}
 	nm_os_mtx_lock(&mem->lock);
-	if (bp->objfree < num_slots || (idx = nm_pool_get(rp)) == NM_NO_OBJ) {
+	if (nm_pool_want(mem, rp, 1) || nm_pool_want(mem, bp, num_slots) ||
+	    (idx = nm_pool_get(rp)) == NM_NO_OBJ) {
 		nm_os_mtx_unlock(&mem->lock);
 		nm_prlim("mem %u: out of %s", mem->id,
 			 bp->objfree < num_slots ? "buffers" : "rings");
@@ -394,7 +506,7 @@ static uint32_t nm_pool_index(struct nm_pool *p, const void *kva)
 	const char *a = kva;
 	uint32_t c;
 
-	for (c = 0; c < p->numclusters; c++) {
+	for (c = 0; c < p->clustpop; c++) {
 		const char *base = p->clusters[c];
 
 		if (a >= base && a < base + p->clustsize)
@@ -433,7 +545,9 @@ void *nm_mem_if_alloc(struct netmap_mem_d *mem, size_t size, int *err)
 		return NULL;
 	}
 	nm_os_mtx_lock(&mem->lock);
-	idx = nm_pool_get(p);
+	idx = NM_NO_OBJ;
+	if (!nm_pool_want(mem, p, 1))
+		idx = nm_pool_get(p);
 	nm_os_mtx_unlock(&mem->lock);
 	if (idx == NM_NO_OBJ) {
 		nm_prlim("mem %u: out of netmap_if objects", mem->id);
@@ -472,7 +586,10 @@ uint32_t nm_mem_extra_alloc(struct netmap_mem_d *mem, uint32_t *head,
 	}
 	/* built back to front, so the list reads in allocation order */
 	nm_os_mtx_lock(&mem->lock);
+	/* as many as the pool can give: a short list is not an error */
 	for (i = 0; i < n; i++) {
+		if (nm_pool_want(mem, bp, 1))
+			break;
 		idx = nm_pool_get(bp);
 		if (idx == NM_NO_OBJ)
 			break;
@@ -495,7 +612,7 @@ void nm_mem_extra_free(struct netmap_mem_d *mem, uint32_t head, uint32_t max)
 	 * again, so a cycle ends the walk too.
 	 */
 	nm_os_mtx_lock(&mem->lock);
-	for (n = 0; n < max && idx != 0 && idx < bp->objtotal; n++) {
+	for (n = 0; n < max && idx != 0 && idx < bp->objpop; n++) {
 		next = nm_load((uint32_t *)bp->lut[idx]);
 		if (!nm_pool_put(bp, idx))
 			break;
@@ -545,9 +662,11 @@ void *nm_mem_ofs_to_kva(struct netmap_mem_d *mem, uint64_t ofs)
 		struct nm_pool *p = &mem->pools[i];
 		uint64_t rel = ofs - p->memofs;
 
+		/* offsets of clusters not populated have no memory */
 		if (ofs >= p->memofs && rel < p->memsize)
-			return (char *)p->clusters[rel / p->clustsize] +
-			       rel % p->clustsize;
+			return rel / p->clustsize < p->clustpop ?
+			       (char *)p->clusters[rel / p->clustsize] +
+			       rel % p->clustsize : NULL;
 	}
 	return NULL;
 }
@@ -562,18 +681,18 @@ int nm_mem_foreach_cluster(struct netmap_mem_d *mem,
 
 	if (mem->active <= 0)
 		return ENXIO;
-	for (i = 0; i < NM_POOLS; i++) {
+	/* under the lock: no cluster is added behind the walk */
+	nm_os_mtx_lock(&mem->lock);
+	for (i = 0, err = 0; i < NM_POOLS && !err; i++) {
 		struct nm_pool *p = &mem->pools[i];
 
-		for (c = 0; c < p->numclusters; c++) {
+		for (c = 0; c < p->clustpop && !err; c++)
 			err = cb(ctx, p->clusters[c],
 				 p->memofs + (uint64_t)c * p->clustsize,
 				 p->clustsize);
-			if (err)
-				return err;
-		}
 	}
-	return 0;
+	nm_os_mtx_unlock(&mem->lock);
+	return err;
 }
 
 int nm_mem_get_info(struct netmap_mem_d *mem, struct nmreq_pools_info *info)
@@ -680,6 +799,7 @@ struct netmap_mem_d *nm_mem_private_new(const struct nm_mem_params *p,
 		return NULL;
 	}
 	mem->is_private = true;
+	mem->lazy = true;
 	mem->params = *p;
 	*err = nm_mem_config(mem);
 	if (*err) {

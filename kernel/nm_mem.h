@@ -15,6 +15,32 @@
  * uses it, finalized (memory allocated) when its first registration comes,
  * and releases the memory when its last one goes.  So parameter changes
  * take effect exactly when the allocator has no user.
+ *
+ * Lazy population (private allocators).  A private allocator (one per VALE
+ * port, say) is laid out for its full parameters, but finalize allocates
+ * only the lut, the bitmap and the cluster pointer array; clusters are
+ * allocated when objects are asked for and none is free ("populated"),
+ * always in order, so the populated part of a pool is a prefix: objects
+ * [0, objpop).  Pipes opened later take their buffers from the parent's
+ * allocator, which grows then.  Nothing is given back before the last user
+ * goes.  The global allocator is populated whole at finalize, as netmap's.
+ *
+ * The user's view: nr_memsize (memtotal) is always the full layout, and
+ * users map it once.  Offsets of clusters not yet populated have no pages
+ * behind them; when a cluster is populated the core calls
+ * nm_os_mem_populated() (under mem->lock) so the glue can make it visible
+ * in existing mappings.  The sim glue reserves the whole range PROT_NONE
+ * at mmap time and mremaps each new cluster into every live mapping of
+ * the allocator.  A Linux glue maps the whole vma with a fault handler
+ * that asks nm_mem_ofs_to_kva() and inserts the page (vm_insert_page /
+ * vmf_insert_pfn), SIGBUS for a NULL answer; its nm_os_mem_populated() can
+ * be empty.  A user touching an unpopulated offset faults; no object
+ * there was ever handed to it.
+ *
+ * Memory cap.  Populated clusters of all allocators together never exceed
+ * nm_mem_max_mb megabytes (a parameter, 0: no cap).  Finalize and growth
+ * that would go past it fail with ENOMEM, leaving everything else as it
+ * was, so REGISTER fails instead of the OOM killer choosing a victim.
  */
 #ifndef _NM_MEM_H_
 #define _NM_MEM_H_
@@ -36,12 +62,14 @@ struct nm_pool {
 	uint32_t	clustentries;	/* objects per cluster */
 	uint32_t	clustsize;	/* bytes per cluster */
 	uint32_t	numclusters;
+	uint32_t	clustpop;	/* populated clusters (a prefix) */
+	uint32_t	objpop;		/* objects in them (release/acquire) */
 	uint64_t	memofs;		/* offset of the pool in the region */
 	uint64_t	memsize;
 	/* allocation state, valid while finalized */
 	void		**clusters;
 	void		**lut;		/* kernel address of object i */
-	uint32_t	*bitmap;	/* bit set: object free */
+	uint32_t	*bitmap;	/* bit set: object free (populated) */
 	uint32_t	objfree;
 	uint32_t	cursor;		/* bitmap word where searches start */
 	uint32_t	reserved;	/* leading objects never handed out */
@@ -50,11 +78,13 @@ struct nm_pool {
 struct netmap_mem_d {
 	uint16_t	id;
 	bool		is_private;
+	bool		lazy;		/* populate clusters on demand */
 	int		refcount;	/* object references */
 	int		active;		/* users of the memory */
 	struct nm_mem_params params;	/* private: fixed at creation */
 	struct nm_pool	pools[NM_POOLS];
-	uint64_t	memtotal;
+	uint64_t	memtotal;	/* the full layout: nr_memsize */
+	uint64_t	populated;	/* bytes of populated clusters */
 	nm_mtx_t	lock;		/* pool bitmaps */
 	struct netmap_mem_d *next;	/* registry, under NMG_LOCK */
 };
@@ -89,10 +119,15 @@ static inline uint32_t nm_mem_bufsize(struct netmap_mem_d *mem)
 	return mem->pools[NM_POOL_BUF].objsize;
 }
 
-/* A buffer index the user may hand to the kernel. */
+/*
+ * A buffer index the user may hand to the kernel: in a populated cluster.
+ * objpop only grows while the allocator is in use, and an index reached a
+ * user after the cluster holding it was published.
+ */
 static inline bool nm_mem_buf_valid(struct netmap_mem_d *mem, uint32_t idx)
 {
-	return idx >= 2 && idx < mem->pools[NM_POOL_BUF].objtotal;
+	return idx >= 2 &&
+	       idx < nm_load_acquire(&mem->pools[NM_POOL_BUF].objpop);
 }
 
 static inline void *nm_mem_buf(struct netmap_mem_d *mem, uint32_t idx)
@@ -100,7 +135,11 @@ static inline void *nm_mem_buf(struct netmap_mem_d *mem, uint32_t idx)
 	return mem->pools[NM_POOL_BUF].lut[idx];
 }
 
-/* Allocate one buffer; returns its index or 0 when the pool is empty. */
+/*
+ * Allocate one buffer; returns its index or 0 when the pool is empty.
+ * Like every object allocation below it may populate a cluster of a lazy
+ * allocator: it may sleep, so not from a context that cannot.
+ */
 uint32_t nm_mem_buf_alloc(struct netmap_mem_d *mem);
 /* Free a buffer; indices not currently allocated are ignored. */
 void nm_mem_buf_free(struct netmap_mem_d *mem, uint32_t idx);
@@ -141,8 +180,14 @@ int nm_mem_foreach_cluster(struct netmap_mem_d *mem,
 /* Free objects in a pool (for tests and leak checks). */
 uint32_t nm_mem_pool_free(struct netmap_mem_d *mem, int pool);
 
+/* Bytes of populated clusters: of one allocator, and of all of them. */
+uint64_t nm_mem_populated(struct netmap_mem_d *mem);
+uint64_t nm_mem_populated_total(void);
+
 /* Sizes and counts of the global allocator (module parameters). */
 extern long nm_if_size, nm_if_num, nm_ring_size, nm_ring_num;
 extern long nm_buf_size, nm_buf_num;
+/* Cap on populated clusters of all allocators, in MiB (0: none). */
+extern long nm_mem_max_mb;
 
 #endif /* _NM_MEM_H_ */

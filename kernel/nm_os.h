@@ -35,6 +35,16 @@ void *nm_os_cluster_alloc(size_t size);
 void nm_os_cluster_free(void *p, size_t size);
 
 /*
+ * A lazily populated allocator (nm_mem.h) got a new cluster at kva, at
+ * offset ofs of its user view.  The glue makes it visible to mappings the
+ * user already has (or does nothing if its mmap faults pages in on
+ * demand).  Called with mem->lock held: must not take NMG_LOCK.
+ */
+struct netmap_mem_d;
+void nm_os_mem_populated(struct netmap_mem_d *mem, void *kva, uint64_t ofs,
+			 size_t size);
+
+/*
  * Copies between kernel memory and a user address.  Return 0 or EFAULT;
  * a bad user address never faults the kernel.
  */

@@ -23,6 +23,9 @@ struct nm_param nm_params[] = {
 	{ "ring_num", &nm_ring_num, 2, 1 << 20, "rings" },
 	{ "buf_size", &nm_buf_size, 64, 65536, "bytes per buffer" },
 	{ "buf_num", &nm_buf_num, 3, 1 << 26, "buffers (0 and 1 reserved)" },
+	/* issue 3: memory per port */
+	{ "mem_max_mb", &nm_mem_max_mb, 0, 1 << 22,
+	  "MiB of pool clusters of all allocators together (0: no cap)" },
 };
 
 const unsigned int nm_nparams = NM_ARRAY_SIZE(nm_params);

@@ -39,7 +39,13 @@ static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sim_ready;		/* core initialised */
 static struct sim_file **sim_files;
 static int sim_nfiles;		/* capacity of sim_files */
-static struct sim_map *sim_maps;
+static struct sim_map *sim_maps;	/* under sim_maps_lock */
+/*
+ * A leaf lock for the mapping list: the core calls nm_os_mem_populated()
+ * with NMG_LOCK and mem->lock held, and sim_lock is taken before NMG_LOCK
+ * elsewhere, so the list cannot share sim_lock.
+ */
+static pthread_mutex_t sim_maps_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int sim_fail(int err)
 {
@@ -289,6 +295,48 @@ static int sim_map_cluster(void *ctx, void *kva, uint64_t ofs, size_t size)
 	return p == MAP_FAILED ? ENOMEM : 0;
 }
 
+static void sim_maps_unlink(struct sim_map *m)
+{
+	struct sim_map **pp;
+
+	pthread_mutex_lock(&sim_maps_lock);
+	for (pp = &sim_maps; *pp; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sim_maps_lock);
+}
+
+/*
+ * A cluster of a lazily populated allocator appeared: every live mapping
+ * of that allocator gets it at its offset (the rest of each mapping is a
+ * PROT_NONE reservation, see nmsim_mmap).
+ */
+void nm_os_mem_populated(struct netmap_mem_d *mem, void *kva, uint64_t ofs,
+			 size_t size)
+{
+	struct sim_map *m;
+
+	pthread_mutex_lock(&sim_maps_lock);
+	for (m = sim_maps; m; m = m->next) {
+		struct sim_map_ctx ctx = { .base = m->addr, .len = m->len };
+
+		if (m->mem == mem && sim_map_cluster(&ctx, kva, ofs, size))
+			nm_prerr("mem %u: cannot show a new cluster to a "
+				 "mapping", mem->id);
+	}
+	pthread_mutex_unlock(&sim_maps_lock);
+}
+
+/*
+ * The whole region (nr_memsize) is reserved PROT_NONE; populated clusters
+ * are mapped over it now, clusters populated later by
+ * nm_os_mem_populated().  The mapping joins the list before the walk, so
+ * a cluster added meanwhile is mapped by one or the other (or both,
+ * harmlessly).
+ */
 void *nmsim_mmap(int fd, size_t len)
 {
 	struct sim_file *f = sim_get(fd);
@@ -319,10 +367,20 @@ void *nmsim_mmap(int fd, size_t len)
 		if (ctx.base == MAP_FAILED)
 			err = ENOMEM;
 	}
-	if (!err)
+	if (!err) {
+		m->addr = ctx.base;
+		m->len = ctx.len;
+		m->mem = mem;
+		pthread_mutex_lock(&sim_maps_lock);
+		m->next = sim_maps;
+		sim_maps = m;
+		pthread_mutex_unlock(&sim_maps_lock);
 		err = nm_mem_foreach_cluster(mem, sim_map_cluster, &ctx);
-	if (!err)
-		err = nm_mem_finalize(mem);	/* the mapping is a user */
+		if (!err)
+			err = nm_mem_finalize(mem);	/* the mapping is a user */
+		if (err)
+			sim_maps_unlink(m);
+	}
 	if (!err)
 		nm_mem_get(mem);
 	NMG_UNLOCK();
@@ -334,13 +392,6 @@ void *nmsim_mmap(int fd, size_t len)
 		errno = err;
 		return MAP_FAILED;
 	}
-	m->addr = ctx.base;
-	m->len = ctx.len;
-	m->mem = mem;
-	pthread_mutex_lock(&sim_lock);
-	m->next = sim_maps;
-	sim_maps = m;
-	pthread_mutex_unlock(&sim_lock);
 	return ctx.base;
 }
 
@@ -359,10 +410,10 @@ int nmsim_is_mapping(const void *p)
 	struct sim_map *m;
 	int yes = 0;
 
-	pthread_mutex_lock(&sim_lock);
+	pthread_mutex_lock(&sim_maps_lock);
 	for (m = sim_maps; m && !yes; m = m->next)
 		yes = m->addr == p;
-	pthread_mutex_unlock(&sim_lock);
+	pthread_mutex_unlock(&sim_maps_lock);
 	return yes;
 }
 
@@ -378,14 +429,14 @@ int nmsim_munmap(void *p, size_t len)
 	sim_init();
 	if (len == 0)
 		return sim_fail(EINVAL);
-	pthread_mutex_lock(&sim_lock);
+	pthread_mutex_lock(&sim_maps_lock);
 	for (pp = &sim_maps; *pp; pp = &(*pp)->next)
 		if ((*pp)->addr == p && (*pp)->len == plen)
 			break;
 	m = *pp;
 	if (m)
 		*pp = m->next;
-	pthread_mutex_unlock(&sim_lock);
+	pthread_mutex_unlock(&sim_maps_lock);
 	if (!m)
 		return sim_fail(EINVAL);
 	sim_map_release(m);
@@ -580,6 +631,29 @@ long nmsim_mem_free_objects(unsigned int mem_id, int pool)
 	return n;
 }
 
+/* issue 3: populated bytes, see nmsim.h */
+long long nmsim_mem_populated(unsigned int mem_id)
+{
+	struct netmap_mem_d *mem;
+	long long n;
+
+	sim_init();
+	if (mem_id == 0)
+		return (long long)nm_mem_populated_total();
+	if (mem_id > 0xffff)
+		return sim_fail(ENOENT);
+	NMG_LOCK();
+	mem = nm_mem_find((uint16_t)mem_id);
+	if (!mem) {
+		NMG_UNLOCK();
+		return sim_fail(ENOENT);
+	}
+	n = (long long)nm_mem_populated(mem);
+	nm_mem_put(mem);
+	NMG_UNLOCK();
+	return n;
+}
+
 long long nmsim_ring_reinits(int fd, int t, unsigned int i)
 {
 	struct sim_file *f = sim_get(fd);
@@ -617,11 +691,13 @@ long nmsim_shutdown(void)
 	}
 	files = sim_files;
 	nfiles = sim_nfiles;
-	maps = sim_maps;
 	sim_files = NULL;
 	sim_nfiles = 0;
-	sim_maps = NULL;
 	pthread_mutex_unlock(&sim_lock);
+	pthread_mutex_lock(&sim_maps_lock);
+	maps = sim_maps;
+	sim_maps = NULL;
+	pthread_mutex_unlock(&sim_maps_lock);
 
 	for (fd = 0; fd < nfiles; fd++) {
 		struct sim_file *f = files[fd];

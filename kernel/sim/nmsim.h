@@ -76,6 +76,13 @@ long nmsim_live_objects(void);
 /* Free objects of pool 0 (if), 1 (ring) or 2 (buf) of allocator mem_id. */
 long nmsim_mem_free_objects(unsigned int mem_id, int pool);
 
+/*
+ * issue 3, memory per port: bytes of populated pool clusters of allocator
+ * mem_id (0 while it is unused), or of all allocators together for mem_id
+ * 0 (what the mem_max_mb cap counts).  -1/ENOENT for an unknown id.
+ */
+long long nmsim_mem_populated(unsigned int mem_id);
+
 /* Times a ring of fd was reinitialised; t 0 tx / 1 rx, i kring index. */
 long long nmsim_ring_reinits(int fd, int t, unsigned int i);
 
