@@ -14,7 +14,7 @@
 # The seed corpora are made by fuzz/gen_seeds.py (deterministic):
 #   make fuzz-seeds  regenerates fuzz/corpus/*
 
-FUZZ_TARGETS := nmreq legacy
+FUZZ_TARGETS := nmreq legacy slots
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_COMMON_OBJ := $(call obj,fuzz,fuzz/fz_common.c)
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined \
@@ -29,6 +29,8 @@ FUZZ_ENV := ASAN_OPTIONS=abort_on_error=0:halt_on_error=1 \
 # stops mattering after FUZZ_MAX_OPS requests of about 60 bytes.
 FUZZ_MAXLEN_nmreq := 4096
 FUZZ_MAXLEN_legacy := 512
+# issue 3: slots (fuzz/slots.c): 24 operations of at most 17 bytes
+FUZZ_MAXLEN_slots := 512
 FUZZ_RUN_FLAGS = -dict=fuzz/$(FUZZ).dict -max_len=$(FUZZ_MAXLEN_$(FUZZ)) -timeout=10 \
 	-print_final_stats=1 -artifact_prefix=$(B)/fuzz/artifacts-$(FUZZ)/
 
@@ -115,3 +117,4 @@ $$($(call fuzz_why,$$log)) (see $$log)"; \
 
 fuzz-seeds:
 	@/usr/bin/python3 fuzz/gen_seeds.py fuzz/corpus
+	@/usr/bin/python3 fuzz/gen_slots_seeds.py fuzz/corpus

@@ -42,17 +42,36 @@ void nm_os_free(void *p)
 	free(p);
 }
 
+#ifdef NM_FUZZING
+/*
+ * Fuzz builds put a PROT_NONE page before and after every cluster: ASan
+ * does not see into mmap'd memory, so this is what turns a core write
+ * past the end of a pool cluster into a crash the fuzzer reports.
+ */
+#define SIM_GUARD	NM_PAGE_SIZE
+#else
+#define SIM_GUARD	0
+#endif
+
 void *nm_os_cluster_alloc(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	char *p = mmap(NULL, size + 2 * SIM_GUARD,
+		       SIM_GUARD ? PROT_NONE : PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	if (SIM_GUARD && mprotect(p + SIM_GUARD, size,
+				  PROT_READ | PROT_WRITE)) {
+		munmap(p, size + 2 * SIM_GUARD);
+		return NULL;
+	}
+	return p + SIM_GUARD;
 }
 
 void nm_os_cluster_free(void *p, size_t size)
 {
-	munmap(p, size);
+	munmap((char *)p - SIM_GUARD, size + 2 * SIM_GUARD);
 }
 
 /* ------------------------------------------------------------------ */

@@ -654,6 +654,35 @@ long long nmsim_mem_populated(unsigned int mem_id)
 	return n;
 }
 
+/* issue 3: see nmsim.h */
+int nmsim_kring_state(int fd, int t, unsigned int i,
+		      struct nmsim_kring_state *st)
+{
+	struct sim_file *f = sim_get(fd);
+	struct netmap_adapter *na;
+	int err = EINVAL;
+
+	if (!f)
+		return sim_fail(EBADF);
+	NMG_LOCK();
+	na = f->priv->np_na;
+	if (st && na && (t == NR_TX || t == NR_RX) && na->rings[t] &&
+	    i < nma_all_rings(na, t)) {
+		struct netmap_kring *k = nma_kring(na, t, i);
+
+		st->num_slots = k->nkr_num_slots;
+		st->hwcur = k->nr_hwcur;
+		st->hwtail = k->nr_hwtail;
+		st->rhead = k->rhead;
+		st->rcur = k->rcur;
+		st->rtail = k->rtail;
+		err = 0;
+	}
+	NMG_UNLOCK();
+	sim_put(f);
+	return err ? sim_fail(err) : 0;
+}
+
 long long nmsim_ring_reinits(int fd, int t, unsigned int i)
 {
 	struct sim_file *f = sim_get(fd);

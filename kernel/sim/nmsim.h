@@ -83,6 +83,19 @@ long nmsim_mem_free_objects(unsigned int mem_id, int pool);
  */
 long long nmsim_mem_populated(unsigned int mem_id);
 
+/*
+ * issue 3, the slots fuzzer: the kernel's own view of kring i of kind t
+ * (0 tx / 1 rx, host rings after the NIC rings) of fd's port.  0, or
+ * -1/EBADF, -1/EINVAL (no such kring, or not registered).
+ */
+struct nmsim_kring_state {
+	uint32_t num_slots;
+	uint32_t hwcur, hwtail;		/* the kernel's */
+	uint32_t rhead, rcur, rtail;	/* the user's, as last validated */
+};
+int nmsim_kring_state(int fd, int t, unsigned int i,
+		      struct nmsim_kring_state *st);
+
 /* Times a ring of fd was reinitialised; t 0 tx / 1 rx, i kring index. */
 long long nmsim_ring_reinits(int fd, int t, unsigned int i);
 
