@@ -48,7 +48,7 @@
 #define SL_MAX_OPS	24
 #define SL_NPORT	2
 #define SL_MAX_RINGS	16
-#define SL_MAX_SLOTS	64
+#define SL_MAX_SLOTS	1024	/* larger rings are not tracked */
 #define SL_EDGE		64	/* bytes checked at each end of tx buffers */
 
 /* Arena: canary page, request page (user memory), canary page. */
@@ -148,7 +148,8 @@ static int sl_open(struct sl_port *p, const char *name, uint32_t mode,
 	unsigned int t, k, n, at;
 	int err;
 
-	memset(p, 0, sizeof(*p));
+	/* the per-slot arrays are big: cleared per ring below */
+	memset(p, 0, offsetof(struct sl_port, rings));
 	p->fd = nmsim_open();
 	FZ_CHECK(p->fd >= 0, "nmsim_open: errno %d", errno);
 	memset(&reg, 0, sizeof(reg));
@@ -180,13 +181,16 @@ static int sl_open(struct sl_port *p, const char *name, uint32_t mode,
 
 			if (!ofs || p->nrings == SL_MAX_RINGS)
 				continue;
-			sr = &p->rings[p->nrings++];
+			sr = &p->rings[p->nrings];
 			sr->r = (struct netmap_ring *)((char *)p->nifp + ofs);
 			sr->t = (int)t;
 			sr->k = k;
-			FZ_CHECK(sr->r->num_slots <= SL_MAX_SLOTS,
-				 "%s: ring of %u slots", name,
-				 sr->r->num_slots);
+			if (sr->r->num_slots > SL_MAX_SLOTS)
+				continue;
+			memset(sr->dirty, 0, sr->r->num_slots);
+			memset(sr->eidx, 0, sizeof(sr->eidx[0]) *
+			       sr->r->num_slots);
+			p->nrings++;
 		}
 	}
 	return 0;
