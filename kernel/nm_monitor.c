@@ -24,8 +24,8 @@
  * NS_BUF_CHANGED); when the monitor ring is full the slot keeps its own
  * buffer and the monitor loses the frame.  Zero-copy monitors chain: a
  * second one on the same ring sees what the user of the first releases,
- * and so on.  Closing a link of the chain turns the ones after it into
- * zombies.
+ * and so on, up to NM_MON_MAX_CHAIN (then EBUSY).  Closing a link of the
+ * chain, or the monitored port, turns the ones after it into zombies.
  *
  * Whole chains only: a MOREFRAG chain is published to the monitor when
  * its last slot arrives, or dropped whole.
@@ -45,6 +45,7 @@
 
 #define NM_MON_FLAGS		(NR_MONITOR_TX | NR_MONITOR_RX)
 #define NM_MON_MAX_COPY		16	/* copy monitors per kring */
+#define NM_MON_MAX_CHAIN	8	/* zero-copy monitors per kring */
 #define NM_MON_MIN_SLOTS	4
 #define NM_MON_MAX_SLOTS	4096
 #define NM_MON_MAX_EXTRA	4096
@@ -234,11 +235,14 @@ static int nm_mon_attach(struct netmap_kring *mk, struct netmap_kring *target,
 			 int t, bool zcopy)
 {
 	struct nm_mon_kstate *ks;
-	int err = 0;
+	int err = 0, depth = 0;
 
 	/* a zero-copy monitor goes at the end of the chain */
-	while (zcopy && target->mon && target->mon->zmon)
+	while (zcopy && target->mon && target->mon->zmon) {
 		target = target->mon->zmon;
+		if (++depth == NM_MON_MAX_CHAIN)
+			return EBUSY;	/* bounds the recursion of a stop */
+	}
 	nm_mon_own(target);
 	ks = target->mon;
 	if (!ks) {
@@ -335,6 +339,8 @@ static void nm_mon_zombie(struct netmap_kring *mk, struct netmap_kring *src)
 	na->na_flags |= NAF_ZOMBIE;
 	for (i = 0; i < nma_all_rings(na, NR_RX); i++)
 		nm_kr_stop(nma_kring(na, NR_RX, i), NM_KR_LOCKED);
+	/* the zero-copy monitors chained after this one die with it */
+	netmap_monitor_stop(na);
 }
 
 void netmap_monitor_stop(struct netmap_adapter *na)
