@@ -119,22 +119,24 @@ void nm_rxq_ring_on(struct netmap_kring *kring)
 int nm_rxq_rxsync(struct netmap_kring *kring, int flags)
 {
 	struct nm_rxq *q = nm_rxq_of(kring);
-	struct netmap_ring *ring = kring->ring;
-	struct netmap_mem_d *mem = kring->na->nm_mem;
-	uint32_t lim = kring->nkr_num_slots - 1, i;
+	struct netmap_slot *slot = kring->ring->slot;
+	uint32_t *bufs = q->bufs;
+	/* locals: the stores to bufs[] could alias all of these */
+	uint32_t nbufs = nm_mem_nbufs(kring->na->nm_mem);
+	uint32_t lim = kring->nkr_num_slots - 1, head = kring->rhead, i;
 	int ret = 0;
 
 	(void)flags;
 	nm_os_spin_lock(&kring->q_lock);
 	/* released slots go back to the producer, with a buffer it can use */
-	for (i = kring->nr_hwcur; i != kring->rhead; i = nm_next(i, lim)) {
-		uint32_t idx = nm_load(&ring->slot[i].buf_idx);
+	for (i = kring->nr_hwcur; i != head; i = i == lim ? 0 : i + 1) {
+		uint32_t idx = nm_load(&slot[i].buf_idx);
 
-		if (unlikely(!nm_mem_buf_valid(mem, idx))) {
+		if (unlikely(idx - 2 >= nbufs - 2)) {	/* idx < 2 wraps */
 			ret = NM_SYNC_REINIT;
 			break;
 		}
-		q->bufs[i] = idx;
+		bufs[i] = idx;
 	}
 	kring->nr_hwcur = q->kcur = i;
 	kring->nr_hwtail = q->ptail;
@@ -169,6 +171,94 @@ static inline bool nm_pipe_slot_ok(struct netmap_kring *kring,
  * cannot fit even in an empty peer ring is dropped (counted in the peer
  * kring's drops), since waiting for it would block the pipe forever.
  */
+/*
+ * The first 8 bytes of a slot (buf_idx, len, flags) read and written as
+ * one word: one access instead of three on the fast path, and a tx slot
+ * still read exactly once.  The union keeps the field split independent
+ * of the byte order.
+ */
+typedef uint64_t __attribute__((__may_alias__)) nm_slotw_t;
+union nm_slotw {
+	uint64_t	w;
+	struct {
+		uint32_t	buf_idx;
+		uint16_t	len;
+		uint16_t	flags;
+	} f;
+};
+
+static inline uint64_t nm_slotw_load(struct netmap_slot *s)
+{
+	return nm_load((nm_slotw_t *)s);
+}
+
+static inline void nm_slotw_store(struct netmap_slot *s, uint64_t w)
+{
+	nm_store((nm_slotw_t *)s, w);
+}
+
+/* Where a txsync stands: kept in locals, the stores may alias anything. */
+struct nm_pipe_tx {
+	uint32_t	i;		/* next tx slot */
+	uint32_t	wpos;		/* next peer rx slot */
+	uint32_t	ptail;		/* peer rx published up to */
+	bool		skip;		/* dropping the rest of a chain */
+};
+
+/*
+ * Moves n slots (the caller checked the room).  Specialised on offsets by
+ * the compiler: the plain case is the fast path.  Returns false at a
+ * malformed slot, with st->i on it.
+ */
+static inline __attribute__((__always_inline__))
+bool nm_pipe_move(struct netmap_kring *txk, struct netmap_slot *tslot,
+		  struct netmap_slot *rslot, uint32_t *bufs,
+		  struct nm_pipe_tx *st, uint32_t n, uint32_t lim,
+		  uint32_t rlim, struct netmap_mem_d *mem, const bool offsets)
+{
+	uint32_t bufsize = nm_mem_bufsize(mem), nbufs = nm_mem_nbufs(mem);
+	uint32_t i = st->i, wpos = st->wpos, ptail = st->ptail;
+	bool ok = true;
+
+	/* the caller handles st->skip: here every slot goes to the peer */
+
+	for (; n; n--, i = i == lim ? 0 : i + 1) {
+		struct netmap_slot *ts = &tslot[i], *rs = &rslot[wpos];
+		union nm_slotw u;
+		uint64_t ptr;
+		uint32_t idx;
+		uint16_t fl;
+
+		u.w = nm_slotw_load(ts);
+		ptr = nm_load(&ts->ptr);
+		idx = u.f.buf_idx;
+		fl = u.f.flags;
+		if (unlikely(idx - 2 >= nbufs - 2 ||	/* idx < 2 wraps */
+			     (!offsets && u.f.len > bufsize) ||
+			     (offsets && !nm_pipe_slot_ok(txk, mem, idx,
+							  u.f.len, ptr,
+							  bufsize)))) {
+			ok = false;
+			break;
+		}
+		/* the receiver gets the buffer, the sender the free one */
+		u.f.flags = (uint16_t)((fl & NS_MOREFRAG) | NS_BUF_CHANGED);
+		nm_slotw_store(rs, u.w);
+		nm_store(&rs->ptr, ptr);
+		u.f.buf_idx = bufs[wpos];
+		u.f.flags = NS_BUF_CHANGED;
+		nm_slotw_store(ts, u.w);
+		bufs[wpos] = idx;
+		wpos = wpos == rlim ? 0 : wpos + 1;
+		if (!(fl & NS_MOREFRAG))
+			ptail = wpos;
+	}
+	st->i = i;
+	st->wpos = wpos;
+	st->ptail = ptail;
+	return ok;
+}
+
 static int nm_pipe_txsync(struct netmap_kring *txk, int flags)
 {
 	struct nm_pipe_end *e = to_end(txk->na);
@@ -178,65 +268,61 @@ static int nm_pipe_txsync(struct netmap_kring *txk, int flags)
 	struct netmap_slot *tslot = txk->ring->slot, *rslot = rxk->ring->slot;
 	struct netmap_mem_d *mem = e->pair->mem;
 	uint32_t lim = txk->nkr_num_slots - 1, rlim = rxk->nkr_num_slots - 1;
-	uint32_t bufsize = nm_mem_bufsize(mem), head = txk->rhead;
-	uint32_t i, room, wpos, old_ptail;
-	int ret = 0;
+	uint32_t head = txk->rhead, room, old_ptail, n;
+	bool offsets = txk->offset_mask != 0, ok = true;
+	struct nm_pipe_tx st;
 
 	(void)flags;
 	nm_os_spin_lock(&rxk->q_lock);
-	old_ptail = q->ptail;
+	st.i = txk->nr_hwcur;
+	st.wpos = q->wpos;
+	old_ptail = st.ptail = q->ptail;
+	st.skip = q->skip;
 	room = nm_rxq_room(rxk, q);
-	wpos = q->wpos;
-	for (i = txk->nr_hwcur; i != head; i = nm_next(i, lim)) {
-		struct netmap_slot *ts = &tslot[i], *rs;
-		uint32_t idx = nm_load(&ts->buf_idx), old;
-		uint16_t len = nm_load(&ts->len);
-		uint16_t fl = nm_load(&ts->flags);
-		uint64_t ptr = nm_load(&ts->ptr);
+	for (;;) {
+		/* the rest of a dropped chain goes nowhere */
+		while (unlikely(st.skip) && st.i != head) {
+			struct netmap_slot *ts = &tslot[st.i];
+			uint16_t fl = nm_load(&ts->flags);
 
-		if (unlikely(room == 0)) {
-			/* the user still holds frames: wait for them */
-			if (q->ptail != q->kcur || wpos == q->ptail)
+			if (!nm_pipe_slot_ok(txk, mem, nm_load(&ts->buf_idx),
+					     nm_load(&ts->len),
+					     nm_load(&ts->ptr),
+					     nm_mem_bufsize(mem))) {
+				ok = false;
 				break;
-			q->wpos = wpos;
-			nm_rxq_drop_partial(q);
-			wpos = q->wpos;
-			room = nm_rxq_room(rxk, q);
-			q->skip = true;
-			nm_atomic64_inc_return(&rxk->drops);
+			}
+			st.skip = fl & NS_MOREFRAG;
+			st.i = st.i == lim ? 0 : st.i + 1;
 		}
-		if (unlikely(!nm_pipe_slot_ok(txk, mem, idx, len, ptr,
-					      bufsize))) {
-			ret = NM_SYNC_REINIT;
+		if (!ok)
 			break;
-		}
-		if (unlikely(q->skip)) {
-			q->skip = fl & NS_MOREFRAG;
-			continue;
-		}
-		old = q->bufs[wpos];
-		rs = &rslot[wpos];
-		nm_store(&rs->buf_idx, idx);
-		nm_store(&rs->len, len);
-		nm_store(&rs->flags, (uint16_t)((fl & NS_MOREFRAG) |
-						NS_BUF_CHANGED));
-		nm_store(&rs->ptr, ptr);
-		q->bufs[wpos] = idx;
-		nm_store(&ts->buf_idx, old);
-		nm_store(&ts->flags, (uint16_t)NS_BUF_CHANGED);
-		wpos = wpos == rlim ? 0 : wpos + 1;
-		room--;
-		if (!(fl & NS_MOREFRAG))
-			q->ptail = wpos;
+		n = NM_MIN(nm_ring_dist(st.i, head, lim + 1), room);
+		room -= n;
+		ok = offsets ? nm_pipe_move(txk, tslot, rslot, q->bufs, &st, n,
+					    lim, rlim, mem, true)
+			     : nm_pipe_move(txk, tslot, rslot, q->bufs, &st, n,
+					    lim, rlim, mem, false);
+		if (!ok || st.i == head)
+			break;
+		/* the peer's ring is full: if the user holds frames, wait */
+		if (st.ptail != q->kcur || st.wpos == st.ptail)
+			break;
+		/* the whole ring is one unfinished chain: drop it */
+		st.wpos = st.ptail;
+		st.skip = true;
+		nm_atomic64_inc_return(&rxk->drops);
+		room = nm_ring_dist(st.wpos, nm_prev(q->kcur, rlim), rlim + 1);
 	}
-	q->wpos = wpos;
-	txk->nr_hwcur = i;
-	txk->nr_hwtail = nm_prev(i, lim);	/* sent slots are free at once */
-	old_ptail = old_ptail != q->ptail;
+	q->wpos = st.wpos;
+	q->ptail = st.ptail;
+	q->skip = st.skip;
+	txk->nr_hwcur = st.i;
+	txk->nr_hwtail = nm_prev(st.i, lim);	/* sent slots are free at once */
 	nm_os_spin_unlock(&rxk->q_lock);
-	if (old_ptail)
+	if (st.ptail != old_ptail)
 		rxk->nm_notify(rxk, 0);
-	return ret;
+	return ok ? 0 : NM_SYNC_REINIT;
 }
 
 /* The user gave slots back: the peer may have frames waiting for room. */
