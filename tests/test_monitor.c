@@ -620,3 +620,34 @@ TEST(mon_open_close_under_traffic)
 	}
 	tp_close(&p);
 }
+
+/* Zero-copy chains are bounded: the ninth on a ring is refused. */
+TEST(mon_zcopy_chain_bounded)
+{
+	struct tport p, z[9];
+	int i;
+
+	CHECK_OK(nmsim_nic_create("sim0", 1, 64));
+	CHECK_OK(tp_open(&p, "sim0", NR_REG_ALL_NIC, 0, 0));
+	for (i = 0; i < 8; i++)
+		CHECK_OK(mon_open(&z[i], "sim0", NR_MONITOR_RX | NR_ZCOPY_MON,
+				  16));
+	CHECK_EQ(mon_open(&z[8], "sim0", NR_MONITOR_RX | NR_ZCOPY_MON, 16),
+		 EBUSY);
+	/* the chain carries a frame to its end */
+	CHECK_OK(send_range(&p, 0, 1));
+	CHECK_OK(tp_rxsync(&p));
+	CHECK_EQ(get_seq(tp_rx(&p, 0), NULL), 0);
+	CHECK_OK(tp_rxsync(&p));
+	for (i = 0; i < 8; i++) {
+		CHECK_OK(tp_rxsync(&z[i]));
+		CHECK_EQ(get_seq(tp_rx(&z[i], 0), NULL), 0);
+		CHECK_OK(tp_rxsync(&z[i]));
+	}
+	/* the port closing kills the whole chain */
+	tp_close(&p);
+	for (i = 0; i < 8; i++) {
+		CHECK_EQ(tp_rxsync(&z[i]), ENXIO);
+		tp_close(&z[i]);
+	}
+}

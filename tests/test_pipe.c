@@ -694,3 +694,85 @@ TEST(pipe_poll)
 	tp_close(&m);
 	tp_close(&s);
 }
+
+/*
+ * Both ends busy at once from two threads: one sends, the other receives
+ * and checks; the peer rx ring is what they share (its q_lock).
+ */
+struct two {
+	struct tport	*p;
+	uint32_t	total;
+	char		err[96];
+};
+
+static void *pipe_tx_thread(void *arg)
+{
+	struct two *c = arg;
+	struct netmap_ring *tx = tp_tx(c->p, 0);
+	uint8_t frame[80];
+	uint32_t seq = 0;
+
+	while (seq < c->total) {
+		while (seq < c->total) {
+			t_frame(frame, (uint16_t)(60 + seq % 20), seq);
+			if (tr_put(tx, frame, (uint16_t)(60 + seq % 20), 0))
+				break;
+			seq++;
+		}
+		if (tp_txsync(c->p)) {
+			snprintf(c->err, sizeof(c->err), "txsync %d", errno);
+			return NULL;
+		}
+	}
+	/* the last ones may still wait for room */
+	while (nm_ring_space(tx) != tx->num_slots - 1 && !c->err[0])
+		tp_txsync(c->p);
+	return NULL;
+}
+
+TEST(pipe_two_threads)
+{
+	struct tport m, s;
+	struct netmap_ring *rx;
+	struct two c;
+	pthread_t th;
+	uint32_t got = 0;
+	uint8_t frame[128];
+
+	CHECK_OK(nmsim_nic_create("sim0", 1, 64));
+	CHECK_OK(popen_slots(&m, "sim0{6", 64));
+	CHECK_OK(popen_slots(&s, "sim0}6", 64));
+	rx = tp_rx(&s, 0);
+	memset(&c, 0, sizeof(c));
+	c.p = &m;
+	c.total = 200000;
+	CHECK_OK(pthread_create(&th, NULL, pipe_tx_thread, &c));
+	while (got < c.total && !c.err[0]) {
+		int len;
+
+		if (tp_rxsync(&s)) {
+			snprintf(c.err, sizeof(c.err), "rxsync %d", errno);
+			break;
+		}
+		while ((len = tr_get(rx, frame, sizeof(frame), NULL)) >= 0) {
+			if (len != (int)(60 + got % 20) ||
+			    t_frame_seq(frame, (uint16_t)len) != got) {
+				snprintf(c.err, sizeof(c.err),
+					 "frame %u: len %d seq %ld", got, len,
+					 t_frame_seq(frame, (uint16_t)len));
+				break;
+			}
+			got++;
+		}
+	}
+	pthread_join(th, NULL);
+	if (c.err[0]) {
+		t_failf(__FILE__, __LINE__, "%s", c.err);
+		return;
+	}
+	CHECK_EQ(got, c.total);
+	CHECK_OK(tp_rxsync(&s));
+	CHECK_EQ(get_seq(rx), -2);
+	tp_close(&m);
+	tp_close(&s);
+}
