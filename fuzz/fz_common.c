@@ -415,9 +415,14 @@ void fz_validate(int i)
 	FZ_CHECK(nifp->ni_version == NETMAP_API, "ni_version %u",
 		 nifp->ni_version);
 	n = (uint32_t)strnlen(ri->name, sizeof(nifp->ni_name) - 1);
+	/*
+	 * The port's name, or a port named after it: a pipe end (the legacy
+	 * pipe modes append "{N" / "}N") or a monitor ("/t", "/r", ...).
+	 */
 	FZ_CHECK(!memcmp(nifp->ni_name, ri->name, n) &&
-		 nifp->ni_name[n] == '\0', "ni_name \"%.16s\" for \"%s\"",
-		 nifp->ni_name, ri->name);
+		 (nifp->ni_name[n] == '\0' || nifp->ni_name[n] == '{' ||
+		  nifp->ni_name[n] == '}' || nifp->ni_name[n] == '/'),
+		 "ni_name \"%.16s\" for \"%s\"", nifp->ni_name, ri->name);
 	nr[NR_TX] = nifp->ni_tx_rings;
 	nr[NR_RX] = nifp->ni_rx_rings;
 	nh_if[NR_TX] = nifp->ni_host_tx_rings;

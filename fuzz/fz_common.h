@@ -231,4 +231,18 @@ void fz_check_geometry(const char *name, size_t size, uint32_t tx_slots,
 		       uint32_t rx_slots, uint16_t tx_rings,
 		       uint16_t rx_rings);
 
+/* Registrations of monitors (nm_monitor.c): their own geometry, and a
+ * copy monitor its own allocator. */
+static inline bool fz_monitor(uint64_t flags, uint32_t mode)
+{
+	/* NR_REG_NULL makes a null port whatever the flags */
+	return mode != NR_REG_NULL &&
+	       (flags & (NR_MONITOR_TX | NR_MONITOR_RX)) != 0;
+}
+
+static inline bool fz_copy_monitor(uint64_t flags, uint32_t mode)
+{
+	return fz_monitor(flags, mode) && !(flags & NR_ZCOPY_MON);
+}
+
 #endif /* _FZ_COMMON_H_ */

@@ -75,8 +75,10 @@ static void check_reply(const struct nmreq *a, const struct nmreq *b,
 		 b->nr_arg1 == a->nr_arg1 && b->nr_flags == a->nr_flags &&
 		 b->spare2[0] == a->spare2[0],
 		 "input fields came back changed");
-	FZ_CHECK(b->nr_arg2 == 1 &&
-		 b->nr_memsize == (uint32_t)fz_pools.nr_memsize,
+	FZ_CHECK((regif && fz_copy_monitor(a->nr_flags,
+					   a->nr_flags & NR_REG_MASK)) ||
+		 (b->nr_arg2 == 1 &&
+		  b->nr_memsize == (uint32_t)fz_pools.nr_memsize),
 		 "reply: mem_id %u memsize %u", b->nr_arg2, b->nr_memsize);
 	if (regif) {
 		FZ_CHECK(b->nr_offset >= fz_pools.nr_if_pool_offset &&
@@ -85,7 +87,11 @@ static void check_reply(const struct nmreq *a, const struct nmreq *b,
 		FZ_CHECK(b->nr_arg3 <= a->nr_arg3,
 			 "extra bufs %u granted, %u asked", b->nr_arg3,
 			 a->nr_arg3);
-		if ((a->nr_flags & NR_REG_MASK) != NR_REG_NULL)
+		/* pipe ends and monitors have geometries of their own */
+		if ((a->nr_flags & NR_REG_MASK) != NR_REG_NULL &&
+		    (a->nr_flags & NR_REG_MASK) != NR_REG_PIPE_MASTER &&
+		    (a->nr_flags & NR_REG_MASK) != NR_REG_PIPE_SLAVE &&
+		    !fz_monitor(a->nr_flags, a->nr_flags & NR_REG_MASK))
 			fz_check_geometry(b->nr_name, sizeof(b->nr_name),
 					  b->nr_tx_slots, b->nr_rx_slots,
 					  b->nr_tx_rings, b->nr_rx_rings);
@@ -116,10 +122,17 @@ static void record_reg(const struct nmreq *a, const struct nmreq *b, int fdi)
 		       a->nr_ringid & NETMAP_HW_RING ? NR_REG_ONE_NIC :
 						       NR_REG_ALL_NIC;
 	memset(ri, 0, sizeof(*ri));
-	ri->valid = true;
+	/* the checks of fz_validate() assume the global allocator */
+	ri->valid = !fz_copy_monitor(a->nr_flags,
+				     a->nr_flags & NR_REG_MASK);
 	memcpy(ri->name, b->nr_name, sizeof(b->nr_name));
 	ri->mode = mode;
 	ri->ringid = a->nr_ringid & NETMAP_RING_MASK;
+	/* the pipe modes name a pipe end ("{N" / "}N"), bound whole */
+	if (mode == NR_REG_PIPE_MASTER || mode == NR_REG_PIPE_SLAVE) {
+		ri->mode = NR_REG_ALL_NIC;
+		ri->ringid = 0;
+	}
 	ri->flags = a->nr_flags & ~(uint32_t)NR_REG_MASK;
 	ri->extra_asked = a->nr_arg3;
 	ri->reply.nr_offset = b->nr_offset;
@@ -226,7 +239,10 @@ static void legacy_op(struct fz_in *in, int fdi, bool regif, int psel)
 			     : "legacy reply");
 	if (regif && err == 0) {
 		fz_counts_get(&c1);
-		FZ_CHECK(c1.pool[0] == c0.pool[0] - 1,
+		/* a copy monitor's netmap_if is in its own allocator */
+		FZ_CHECK(c1.pool[0] == c0.pool[0] -
+			 (fz_copy_monitor(a.nr_flags,
+					  a.nr_flags & NR_REG_MASK) ? 0 : 1),
 			 "NIOCREGIF took %ld netmap_if objects",
 			 c0.pool[0] - c1.pool[0]);
 		fz_reg[fdi] = true;

@@ -619,8 +619,10 @@ static void check_reply(const struct model *m)
 		FZ_CHECK(b.nr_extra_bufs <= a.nr_extra_bufs,
 			 "extra bufs %u granted, %u asked", b.nr_extra_bufs,
 			 a.nr_extra_bufs);
-		FZ_CHECK(b.nr_mem_id == 1 &&
-			 b.nr_memsize == fz_pools.nr_memsize,
+		/* a copy monitor has memory of its own */
+		FZ_CHECK(fz_copy_monitor(a.nr_flags, a.nr_mode) ||
+			 (b.nr_mem_id == 1 &&
+			  b.nr_memsize == fz_pools.nr_memsize),
 			 "REGISTER: mem_id %u memsize %llu", b.nr_mem_id,
 			 (unsigned long long)b.nr_memsize);
 		if_end = fz_pools.nr_if_pool_offset +
@@ -629,7 +631,8 @@ static void check_reply(const struct model *m)
 		FZ_CHECK(b.nr_offset >= fz_pools.nr_if_pool_offset &&
 			 b.nr_offset < if_end, "REGISTER: nr_offset %llu",
 			 (unsigned long long)b.nr_offset);
-		if (a.nr_mode != NR_REG_NULL)
+		if (a.nr_mode != NR_REG_NULL &&
+		    !fz_monitor(a.nr_flags, a.nr_mode))
 			fz_check_geometry(m->h.nr_name, sizeof(m->h.nr_name),
 					  b.nr_tx_slots, b.nr_rx_slots,
 					  b.nr_tx_rings, b.nr_rx_rings);
@@ -727,7 +730,9 @@ static void record_reg(const struct model *m, int fdi, bool reply)
 {
 	struct fz_regi *ri = &fz_regi[fdi];
 
-	ri->valid = reply;
+	/* the checks of fz_validate() assume the global allocator */
+	ri->valid = reply &&
+		    !fz_copy_monitor(reg_req.nr_flags, reg_req.nr_mode);
 	if (!reply)
 		return;
 	memcpy(&ri->reply, fz_uptr(m->h.nr_body), sizeof(ri->reply));
@@ -795,7 +800,10 @@ static void ctrl_op(struct fz_in *in, int fdi)
 
 	if (reg && err == 0) {
 		fz_counts_get(&c1);
-		FZ_CHECK(c1.pool[0] == c0.pool[0] - 1,
+		/* a copy monitor's netmap_if is in its own allocator */
+		FZ_CHECK(c1.pool[0] == c0.pool[0] -
+			 (fz_copy_monitor(reg_req.nr_flags,
+					  reg_req.nr_mode) ? 0 : 1),
 			 "REGISTER took %ld netmap_if objects",
 			 c0.pool[0] - c1.pool[0]);
 		fz_reg[fdi] = true;

@@ -149,6 +149,12 @@ struct netmap_kring {
 
 	void			*pdata;		/* owned by the adapter type */
 
+	/*
+	 * Monitors (nm_monitor.c): the monitors of this kring, or NULL.
+	 * While set, nm_sync is the monitors' wrapper of the original.
+	 */
+	struct nm_mon_kstate	*mon;
+
 	char			name[NM_NAME_LEN + 16];
 };
 
@@ -334,6 +340,12 @@ int netmap_get_vale_na(const char *name, struct nmreq_register *req,
  */
 int netmap_vale_ctl(struct netmap_priv_d *priv, uint16_t reqtype,
 		    const char *name, void *body);
+
+/*
+ * Monitors (nm_monitor.c): called when a port's last registration goes,
+ * before its krings do; its monitors are unhooked and become zombies.
+ */
+void netmap_monitor_stop(struct netmap_adapter *na);
 
 /* Subsystem life cycles, called from netmap_core_init/fini. */
 int netmap_vale_init(void);

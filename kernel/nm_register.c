@@ -487,8 +487,7 @@ static int nm_reg_check_req(const struct nmreq_register *req)
 {
 	if (req->nr_flags & ~(uint64_t)NM_REG_KNOWN_FLAGS)
 		return EINVAL;
-	if (req->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON |
-			     NR_PTNETMAP_GUEST))
+	if (req->nr_flags & NR_PTNETMAP_GUEST)
 		return EOPNOTSUPP;
 	switch (req->nr_mode) {
 	case NR_REG_ALL_NIC:
@@ -669,6 +668,9 @@ void netmap_do_unregister(struct netmap_priv_d *priv)
 		nm_mem_if_free(mem, nifp);
 	}
 	na->active_fds--;
+	/* monitors: unhook them while the krings still exist */
+	if (na->active_fds == 0)
+		netmap_monitor_stop(na);
 	if (na->active_fds == 0 && na->nm_register)
 		na->nm_register(na, 0);
 	nm_krings_put(priv, na);

@@ -3072,7 +3072,7 @@ CTEST(legacy_error_struct_untouched)
 		{ "sim0", NR_REG_ALL_NIC | 0x10, 0, EINVAL },
 		{ "sim0", NR_REG_ALL_NIC | NR_RX_RINGS_ONLY | NR_TX_RINGS_ONLY,
 		  0, EINVAL },
-		{ "sim0", NR_REG_ALL_NIC | NR_MONITOR_TX, 0, EOPNOTSUPP },
+		{ "sim0", NR_REG_ALL_NIC | NR_MONITOR_TX, 0, EINVAL },
 	};
 	struct nmreq *r;
 	unsigned int i;
