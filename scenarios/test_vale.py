@@ -166,13 +166,14 @@ def test_vale_chain_larger_than_free_space_dropped_whole(nm):
     b.send([udp(2, 0, 0, 0, dst_mac=BCAST)])
     a.recv()
     a.send([udp(1, 2, 0, s) for s in range(10)])
-    big = bytes(udp(1, 2, 0, 100, size=1200))
-    a.send(nmtb.frags(big, [200] * 6))               # 6 slots, 5 free
+    bs = b.info["buf_size"]
+    big = bytes(udp(1, 2, 0, 100, size=6 * bs))     # 6 rx slots, 5 free
+    a.send(nmtb.frags(big, [bs] * 6))
     a.send([udp(1, 2, 0, 101)])
     got = b.recv(release=False)
     assert [parse(f.data)[3] for f in got] == list(range(10)) + [101]
     b.rxsync()
-    a.send(nmtb.frags(big, [200] * 6))
+    a.send(nmtb.frags(big, [bs] * 6))
     assert [f.data for f in b.recv()] == [big]
 
 
