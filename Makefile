@@ -128,15 +128,11 @@ bench-mem: $(B)/bench/bench_mem
 # make test: every suite CI runs, whatever fails on the way; the summary
 # decides the exit status.
 
-.PHONY: test scenarios
+.PHONY: test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@for s in $(SUITES); do MAKE="$(MAKE)" scripts/run-suite.sh $$s $$s; done
 	@echo "== summary"; scripts/summary.sh $(SUITES) | tee $(R)/summary.txt; \
 		exit $$(tail -1 $(R)/summary.txt | awk '{ print ($$3 == 0 && $$1 > 0) ? 0 : 1 }')
 
-# The scenario suite arrives with issue 3; until then it is the unit suite.
-scenarios: deps
-	@$(MAKE) --no-print-directory all
-	@MAKE="$(MAKE)" scripts/run-suite.sh unit unit
-	@scripts/summary.sh unit
+# make scenarios: see mk/scenarios.mk
