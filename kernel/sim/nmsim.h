@@ -122,6 +122,9 @@ int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st);
  * mode, goes out on the wire).  host_capture takes the oldest frame the
  * stack received (from a host tx ring, forwarded with NS_FORWARD, or from
  * the wire while the NIC is not in netmap mode); same returns as capture.
+ * (Sim choices: with several host rx rings, host_inject goes round robin
+ * over them; every queue holds 4096 frames and counts what it refuses in
+ * struct nmsim_nic_stats; in netmap mode an rx ring no one bound drops.)
  */
 int nmsim_wire_inject(const char *nic, unsigned int ring, const void *frame,
 		      size_t len);
