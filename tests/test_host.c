@@ -7,6 +7,7 @@
  * with the fwd parameter, no forwarding without them, malformed slots on
  * host rings, and frames queued at close and at shutdown.
  */
+#include <stdbool.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -499,7 +500,7 @@ struct waiter {
 	int		ret;
 	short		revents;
 	long		waited_ms;
-	volatile int	started;
+	int		started;
 };
 
 static void *waiter_main(void *arg)
@@ -508,7 +509,7 @@ static void *waiter_main(void *arg)
 	struct pollfd pfd = { w->p->fd, POLLIN, 0 };
 	long t0;
 
-	w->started = 1;
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
 	t0 = now_ms();
 	w->ret = nmsim_poll(&pfd, 1, 5000);
 	w->waited_ms = now_ms() - t0;
@@ -528,7 +529,7 @@ TEST(host_inject_wakes_poller)
 	memset(&w, 0, sizeof(w));
 	w.p = &p;
 	CHECK_EQ(pthread_create(&th, NULL, waiter_main, &w), 0);
-	while (!w.started)
+	while (!__atomic_load_n(&w.started, __ATOMIC_ACQUIRE))
 		sleep_ms(1);
 	sleep_ms(100);
 	CHECK_OK(host_inject_seq("sim0", 5, 60));
@@ -868,6 +869,127 @@ TEST(host_fwd_down_morefrag_chain)
 	CHECK_EQ(tp_rxsync(&p), 0);
 	CHECK_EQ(nmsim_wire_capture("sim0", fbuf, sizeof(fbuf), NULL), 9000);
 	CHECK(memcmp(fbuf, ebuf, 9000) == 0);
+	tp_close(&p);
+	teardown();
+}
+
+/* ------------------------------------------------------------------ */
+/* threads                                                             */
+/* ------------------------------------------------------------------ */
+
+#define TH_FRAMES	20000
+
+struct pump {
+	int	kind;		/* 0 host_inject, 1 wire_inject, 2 capture */
+	int	err;
+	long	got[2];		/* captured: from the wire, by the stack */
+	int	stop;
+};
+
+static void *pump_main(void *arg)
+{
+	struct pump *pu = arg;
+	uint8_t frame[128];
+	uint32_t k;
+
+	if (pu->kind == 2) {
+		while (!__atomic_load_n(&pu->stop, __ATOMIC_ACQUIRE)) {
+			long a = nmsim_wire_capture("sim0", frame,
+						    sizeof(frame), NULL);
+			long b = nmsim_host_capture("sim0", frame,
+						    sizeof(frame));
+
+			if (a < 0 || b < 0)
+				pu->err = errno;
+			pu->got[0] += a > 0;
+			pu->got[1] += b > 0;
+			if (a <= 0 && b <= 0) {
+				struct timespec ts = { 0, 100000 };
+
+				nanosleep(&ts, NULL);	/* do not hog the sim lock */
+			}
+		}
+		return NULL;
+	}
+	for (k = 0; k < TH_FRAMES && !pu->err; k++) {
+		t_frame(frame, 100, k);
+		if (pu->kind == 0 ? nmsim_host_inject("sim0", frame, 100)
+				  : nmsim_wire_inject("sim0", 0, frame, 100))
+			pu->err = errno;
+	}
+	return NULL;
+}
+
+/*
+ * The stack and the wire push frames from two threads, a third captures
+ * both ends, and this one forwards everything it receives: host rx ->
+ * wire, NIC rx -> stack.  Every frame is accounted for exactly once.
+ */
+TEST(host_forwarding_with_threads)
+{
+	struct pump pu[3];
+	struct nmsim_nic_stats st;
+	struct netmap_ring *rx, *hrx;
+	pthread_t th[3];
+	struct tport p;
+	bool timed_out;
+	long t0;
+	int i;
+
+	setup();
+	CHECK_OK(nmsim_nic_create("sim0", 1, 256));
+	CHECK_OK(nmsim_nic_loopback("sim0", 0));
+	CHECK_EQ(tp_open(&p, "sim0", NR_REG_NIC_SW, 0, 0), 0);
+	rx = tp_rx(&p, 0);
+	hrx = tp_host_rx(&p, 0);
+	rx->flags |= NR_FORWARD;
+	hrx->flags |= NR_FORWARD;
+	memset(pu, 0, sizeof(pu));
+	for (i = 0; i < 3; i++) {
+		pu[i].kind = i;
+		CHECK_EQ(pthread_create(&th[i], NULL, pump_main, &pu[i]), 0);
+	}
+	for (t0 = now_ms(); now_ms() - t0 < 30000;) {
+		struct netmap_ring *r[2] = { rx, hrx };
+		int j, done;
+
+		st = nic_st("sim0");
+		done = st.rx_frames + st.rx_dropped == TH_FRAMES &&
+		       st.host_rx_frames + st.host_rx_dropped == TH_FRAMES;
+		tp_rxsync(&p);
+		for (j = 0; j < 2; j++) {
+			for (; !nm_ring_empty(r[j]);
+			     r[j]->head = nm_ring_next(r[j], r[j]->head))
+				r[j]->slot[r[j]->head].flags |= NS_FORWARD;
+			r[j]->cur = r[j]->head;
+		}
+		if (done)
+			break;
+	}
+	timed_out = now_ms() - t0 >= 30000;
+	tp_rxsync(&p);	/* release the last ones */
+	st = nic_st("sim0");
+	while (pu[2].got[0] < (long)st.fwd_down_frames ||
+	       pu[2].got[1] < (long)st.fwd_up_frames) {
+		if (now_ms() - t0 > 40000)
+			break;
+		sleep_ms(1);
+	}
+	__atomic_store_n(&pu[2].stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(pu[i].err, 0);
+	CHECK(!timed_out);	/* the loop ended by done, not by the clock */
+	CHECK_EQ(st.rx_frames + st.rx_dropped, TH_FRAMES);
+	CHECK_EQ(st.host_rx_frames + st.host_rx_dropped, TH_FRAMES);
+	/* up: what the stack refused is counted there */
+	CHECK_EQ(st.fwd_up_frames + st.stack_rx_dropped, st.rx_frames);
+	CHECK_EQ(st.fwd_down_frames, st.host_rx_frames);
+	CHECK_EQ(st.fwd_dropped, 0);
+	CHECK_EQ(pu[2].got[0] + (long)st.wire_dropped, st.fwd_down_frames);
+	CHECK_EQ(pu[2].got[1], st.fwd_up_frames);
+	CHECK(st.fwd_up_frames > 0 && st.fwd_down_frames > 0);
 	tp_close(&p);
 	teardown();
 }

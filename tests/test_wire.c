@@ -554,7 +554,7 @@ struct waiter {
 	int		ret;
 	short		revents;
 	long		waited_ms;
-	volatile int	started;
+	int		started;
 };
 
 static void *waiter_main(void *arg)
@@ -563,7 +563,7 @@ static void *waiter_main(void *arg)
 	struct pollfd pfd = { w->p->fd, (short)w->events, 0 };
 	long t0;
 
-	w->started = 1;
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
 	t0 = now_ms();
 	w->ret = nmsim_poll(&pfd, 1, 5000);
 	w->waited_ms = now_ms() - t0;
@@ -584,7 +584,7 @@ TEST(wire_inject_wakes_poller)
 	w.p = &p;
 	w.events = POLLIN;
 	CHECK_EQ(pthread_create(&th, NULL, waiter_main, &w), 0);
-	while (!w.started)
+	while (!__atomic_load_n(&w.started, __ATOMIC_ACQUIRE))
 		sleep_ms(1);
 	sleep_ms(100);
 	/* another ring first: must not wake it up as ready */
