@@ -32,3 +32,10 @@ tsan-host: $(addprefix $(B)/tsan/,$(TSAN_TESTS))
 	echo "tsan-host: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 SUITES += tsan-host
+
+# make bench-host: frames per second through the wire and the host stack
+.PHONY: bench-host
+bench-host: $(B)/bench/bench_host
+	@$(B)/bench/bench_host
+
+BENCH_TARGETS += bench-host

@@ -251,6 +251,52 @@ TEST(host_tx_morefrag_chains)
 	teardown();
 }
 
+/* Chains cut short by a close are counted where the frame would have gone. */
+TEST(host_pending_chains_counted_at_close)
+{
+	struct netmap_ring *rx;
+	struct nmsim_nic_stats s0, st;
+	struct tport p;
+
+	setup();
+	CHECK_OK(nmsim_nic_create("sim0", 1, 64));
+	CHECK_OK(nmsim_nic_loopback("sim0", 0));
+	CHECK_EQ(tp_open(&p, "sim0", NR_REG_NIC_SW, 0, 0), 0);
+	/* host tx: the first two slots of a chain */
+	CHECK_EQ(put_seq_fl(tp_host_tx(&p, 0), 1, 100, NS_MOREFRAG), 0);
+	CHECK_EQ(put_seq_fl(tp_host_tx(&p, 0), 1, 100, NS_MOREFRAG), 0);
+	/* NIC tx: the same */
+	CHECK_EQ(put_seq_fl(tp_tx(&p, 0), 2, 100, NS_MOREFRAG), 0);
+	CHECK_EQ(tp_txsync(&p), 0);
+	/* NIC rx: half of a marked chain released */
+	t_frame(ebuf, 5000, 3);
+	CHECK_OK(nmsim_wire_inject("sim0", 0, ebuf, 5000));
+	CHECK_EQ(tp_rxsync(&p), 0);
+	rx = tp_rx(&p, 0);
+	rx->flags |= NR_FORWARD;
+	rx->slot[rx->head].flags |= NS_FORWARD;
+	rx->head = rx->cur = nm_ring_next(rx, rx->head);
+	CHECK_EQ(tp_rxsync(&p), 0);
+	s0 = nic_st("sim0");
+	CHECK_EQ(s0.stack_rx_frames + s0.stack_rx_dropped, 0);
+	CHECK_EQ(s0.tx_frames + s0.rx_dropped, 0);
+	CHECK_EQ(s0.fwd_up_frames + s0.fwd_dropped, 0);
+	tp_close(&p);
+	st = nic_st("sim0");
+	CHECK_EQ(st.stack_rx_dropped, 1);
+	CHECK_EQ(st.rx_dropped, 1);
+	CHECK_EQ(st.fwd_dropped, 1);
+	CHECK_EQ(nmsim_host_capture("sim0", fbuf, sizeof(fbuf)), 0);
+	CHECK_EQ(nmsim_wire_capture("sim0", fbuf, sizeof(fbuf), NULL), 0);
+	/* a new registration starts clean: single frames go through */
+	CHECK_EQ(tp_open(&p, "sim0", NR_REG_NIC_SW, 0, 0), 0);
+	CHECK_EQ(put_seq(tp_host_tx(&p, 0), 4, 60), 0);
+	CHECK_EQ(tp_txsync(&p), 0);
+	CHECK_EQ(stack_seq("sim0", 60), 4);
+	tp_close(&p);
+	teardown();
+}
+
 /* Frames the stack cannot take are counted, never silently lost. */
 TEST(host_tx_runts_and_full_stack_counted)
 {
