@@ -589,6 +589,63 @@ TEST(host_inject_wakes_poller)
 	teardown();
 }
 
+/* With the OFFSETS option, host rings honour each slot's offset. */
+TEST(host_rings_with_offsets)
+{
+	struct nmreq_opt_offsets o;
+	struct nmreq_register req;
+	struct netmap_ring *htx, *hrx;
+	struct netmap_slot *s;
+	struct tport p;
+	uint32_t bs;
+	long n;
+
+	setup();
+	CHECK_OK(nmsim_nic_create("sim0", 1, 64));
+	memset(&req, 0, sizeof(req));
+	req.nr_mode = NR_REG_SW;
+	memset(&o, 0, sizeof(o));
+	o.nro_opt.nro_reqtype = NETMAP_REQ_OPT_OFFSETS;
+	o.nro_opt.nro_size = sizeof(o);
+	o.nro_max_offset = 256;
+	o.nro_initial_offset = 64;
+	o.nro_offset_bits = 16;
+	CHECK_EQ(tp_open_req(&p, "sim0", &req, &o), 0);
+	CHECK_EQ(o.nro_opt.nro_status, 0);
+	htx = tp_host_tx(&p, 0);
+	hrx = tp_host_rx(&p, 0);
+	bs = hrx->nr_buf_size;
+	/* host tx: the stack gets the bytes after the offset */
+	t_frame(ebuf, 100, 1);
+	s = &htx->slot[htx->head];
+	memset(NETMAP_BUF(htx, s->buf_idx), 0xee, 64);
+	CHECK_EQ(tr_put(htx, ebuf, 100, 0), 0);	/* at offset 64 */
+	CHECK_EQ(tp_txsync(&p), 0);
+	CHECK_EQ(stack_seq("sim0", 100), 1);
+	/* host rx: written at the offset; the rest of the buffer is used */
+	t_frame(ebuf, (uint16_t)(2 * bs), 2);
+	CHECK_OK(nmsim_host_inject("sim0", ebuf, 2 * bs));
+	CHECK_EQ(tp_rxsync(&p), 0);
+	s = &hrx->slot[hrx->head];
+	CHECK_EQ(NETMAP_ROFFSET(hrx, s), 64);
+	CHECK_EQ(s->len, bs - 64);
+	CHECK(s->flags & NS_MOREFRAG);
+	n = rx_take(hrx, NULL);
+	CHECK_EQ(n, 2 * bs);
+	t_frame(ebuf, (uint16_t)(2 * bs), 2);
+	CHECK(memcmp(fbuf, ebuf, 2 * bs) == 0);
+	/* a slot whose offset breaks the limit: the host tx ring resets */
+	s = &htx->slot[htx->head];
+	s->ptr = 300;
+	s->len = 60;
+	htx->head = htx->cur = nm_ring_next(htx, htx->head);
+	CHECK_EQ(tp_txsync(&p), 0);
+	CHECK_EQ(reinits(&p, NR_TX, 1), 1);
+	CHECK_EQ(nmsim_host_capture("sim0", fbuf, sizeof(fbuf)), 0);
+	tp_close(&p);
+	teardown();
+}
+
 /* ------------------------------------------------------------------ */
 /* forwarding up: NIC rx -> host stack                                 */
 /* ------------------------------------------------------------------ */
