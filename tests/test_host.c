@@ -1221,6 +1221,115 @@ TEST(host_malformed_slots_other_port_keeps_frames)
 	teardown();
 }
 
+/*
+ * A hostile user: random slot contents (buffer indices, lengths, flags
+ * with MOREFRAG and FORWARD, offsets) and random head/cur on every ring,
+ * with frames coming in from both sides and forwarding on.  Nothing may
+ * crash, the rings stay within bounds, and every frame the stack sent is
+ * accounted for once the port is closed.
+ */
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+static void scribble(struct netmap_ring *r)
+{
+	uint32_t n = r->num_slots, i, k;
+
+	for (k = 0; k < 4; k++) {
+		struct netmap_slot *sl = &r->slot[rnd() % n];
+
+		switch (rnd() % 5) {
+		case 0:
+			sl->buf_idx = rnd() % 4 == 0 ? rnd() : sl->buf_idx;
+			break;
+		case 1:
+			sl->len = (uint16_t)rnd();
+			break;
+		case 2:
+			sl->flags = (uint16_t)(rnd() & (NS_MOREFRAG | NS_FORWARD |
+						       NS_BUF_CHANGED));
+			break;
+		case 3:
+			sl->ptr = rnd() % 8 ? 0 : rnd();
+			break;
+		default:
+			sl->len = (uint16_t)(14 + rnd() % 200);
+			break;
+		}
+	}
+	i = rnd() % 8;
+	if (i == 0)
+		r->head = rnd() % (n + 2);
+	else if (i < 4)
+		r->head = (r->head + rnd() % 4) % n;
+	else if (i < 6)
+		r->head = r->tail;
+	r->cur = rnd() % 8 ? r->head : rnd() % n;
+	if (rnd() % 2)
+		r->flags |= NR_FORWARD;
+	else
+		r->flags &= (uint16_t)~NR_FORWARD;
+}
+
+TEST(host_hostile_rings_account_for_every_frame)
+{
+	struct nmsim_nic_stats st;
+	uint64_t injected = 0;
+	struct tport p;
+	int round, i;
+
+	setup();
+	CHECK_OK(nmsim_nic_create("sim0", 2, 32));
+	CHECK_OK(nmsim_nic_loopback("sim0", 0));
+	CHECK_EQ(open_hosts(&p, "sim0", NR_REG_NIC_SW, 2, 2), 0);
+	for (round = 0; round < 3000; round++) {
+		struct netmap_if *f = p.nifp;
+		uint32_t k;
+
+		if (round == 1500)
+			nmsim_param_set("fwd", 1);
+		for (k = rnd() % 4; k > 0; k--) {
+			uint16_t len = (uint16_t)(1 + rnd() % 5000);
+
+			t_frame(ebuf, len, k);
+			if (nmsim_host_inject("sim0", ebuf, len) == 0)
+				injected++;
+			nmsim_wire_inject("sim0", rnd() % 2, ebuf, len);
+		}
+		for (i = 0; i < (int)(f->ni_tx_rings + f->ni_host_tx_rings); i++)
+			if (rnd() % 2)
+				scribble(tp_tx(&p, (unsigned int)i));
+		for (i = 0; i < (int)(f->ni_rx_rings + f->ni_host_rx_rings); i++)
+			if (rnd() % 2)
+				scribble(tp_rx(&p, (unsigned int)i));
+		tp_txsync(&p);
+		tp_rxsync(&p);
+		for (i = 0; i < (int)(f->ni_rx_rings + f->ni_host_rx_rings); i++) {
+			struct netmap_ring *r = tp_rx(&p, (unsigned int)i);
+
+			CHECK(r->head < r->num_slots && r->cur < r->num_slots &&
+			      r->tail < r->num_slots);
+		}
+		while (nmsim_wire_capture("sim0", NULL, 0, NULL) > 0)
+			;
+		while (nmsim_host_capture("sim0", NULL, 0) > 0)
+			;
+	}
+	tp_close(&p);
+	st = nic_st("sim0");
+	CHECK_EQ(st.host_rx_frames + st.host_rx_dropped, injected);
+	CHECK(st.host_rx_frames > 0);
+	CHECK(st.fwd_up_frames > 0);
+	CHECK(st.fwd_down_frames > 0);
+	CHECK(st.host_tx_frames > 0);
+	teardown();
+}
+
 /* ------------------------------------------------------------------ */
 /* shutdown                                                            */
 /* ------------------------------------------------------------------ */
