@@ -385,6 +385,121 @@ int netmap_core_init(void);
 /* Returns the objects still alive (0 when everything was freed). */
 long netmap_core_fini(void);
 
+/* ------------------------------------------------------------------ */
+/* host stack and host rings (nm_host.c)                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The portable half of a NIC's host rings: the queue of frames the host
+ * stack sends into netmap (host rx rings), the host tx ring's txsync, and
+ * transparent-mode forwarding (NS_FORWARD).  A NIC adapter embeds a
+ * struct nm_host, points its host-ring syncs at nm_host_txsync/rxsync,
+ * calls nm_host_rx_released() for every slot its NIC rx ring gets back,
+ * and provides two callbacks: to_stack (hand a frame to the OS stack) and
+ * to_wire (transmit a frame out of the NIC).  Frames are copied; every
+ * frame not delivered is counted in one of the counters below.
+ */
+#define NM_HOST_MAX_RINGS	64	/* host rings per direction */
+#define NM_HOST_MAX_KRINGS	128	/* NIC rings + host rings per kind */
+#define NM_HOST_QLEN		4096	/* frames per queue */
+#define NM_HOST_MAX_FRAME	65535
+#define NM_HOST_MIN_FRAME	14	/* what the stack takes: an Ethernet header */
+
+/*
+ * Sync flag added by nm_sync.c when the registration binds every NIC tx
+ * ring: only then may a host rx ring forward frames down to the NIC.
+ */
+#define NAF_CAN_FORWARD_DOWN	0x100
+
+struct nm_hframe {
+	struct nm_hframe	*next;
+	uint32_t		len;
+	uint32_t		ring;	/* the ring it left from / goes to */
+	uint8_t			data[];
+};
+
+/* A bounded FIFO of frames; put counts what it refuses. */
+struct nm_hq {
+	nm_spin_t		lock;
+	struct nm_hframe	*head, *tail;
+	uint32_t		count;
+	uint32_t		limit;
+	nm_atomic64_t		dropped;	/* full, or no memory */
+};
+
+void nm_hq_init(struct nm_hq *q, uint32_t limit);
+/* Frees every frame; returns how many there were. */
+uint32_t nm_hq_purge(struct nm_hq *q);
+void nm_hq_fini(struct nm_hq *q);
+/* 0, or ENOBUFS (full) / ENOMEM, both counted in q->dropped. */
+int nm_hq_put(struct nm_hq *q, uint32_t ring, const void *buf, uint32_t len);
+/* The oldest frame (the caller frees it with nm_free), or NULL. */
+struct nm_hframe *nm_hq_get(struct nm_hq *q);
+uint32_t nm_hq_count(struct nm_hq *q);
+
+/* A NS_MOREFRAG chain being put together across slots (and syncs). */
+struct nm_gather {
+	uint8_t		*buf;		/* NM_HOST_MAX_FRAME bytes, lazily */
+	uint32_t	len;
+	uint32_t	nfrags;
+	bool		bad;		/* too long, or no memory: dropped */
+	bool		fwd;		/* some slot asked for forwarding */
+	bool		off;		/* part of it went by unforwarded */
+};
+
+struct nm_host {
+	struct netmap_adapter	*na;
+	/* the OS stack takes a frame: 0, or an errno if it dropped it */
+	int	(*to_stack)(struct nm_host *h, const void *buf, uint32_t len);
+	/* the NIC transmits a frame on its tx ring `ring` */
+	int	(*to_wire)(struct nm_host *h, uint32_t ring, const void *buf,
+			   uint32_t len);
+	struct nm_hq		rxq[NM_HOST_MAX_RINGS];	/* stack -> host rx */
+	nm_atomic_t		rr;	/* next host rx ring for the stack */
+	/* per kring (kind, ring_id): chains in progress */
+	struct nm_gather	g[NR_TXRX][NM_HOST_MAX_KRINGS];
+
+	nm_atomic64_t	host_tx_frames;	/* taken from host tx rings */
+	nm_atomic64_t	stack_rx_frames;	/* the stack took */
+	nm_atomic64_t	stack_rx_dropped;	/* meant for the stack, lost */
+	nm_atomic64_t	stack_tx_frames;	/* the stack sent into netmap */
+	nm_atomic64_t	host_rx_frames;	/* put into host rx rings */
+	nm_atomic64_t	host_rx_dropped;	/* stack frames lost before that */
+	nm_atomic64_t	fwd_up_frames;	/* NIC rx ring -> stack */
+	nm_atomic64_t	fwd_down_frames;	/* host rx ring -> NIC tx */
+	nm_atomic64_t	fwd_dropped;	/* marked, but not forwardable */
+};
+
+void nm_host_init(struct nm_host *h, struct netmap_adapter *na);
+/* Frees queued frames and chain buffers. */
+void nm_host_fini(struct nm_host *h);
+/* Leaving netmap mode: frames queued for host rx rings are dropped. */
+void nm_host_purge(struct nm_host *h);
+/* A kring's ring goes away: a chain in progress is dropped. */
+void nm_host_ring_off(struct nm_host *h, struct netmap_kring *kring);
+
+/* Hands a frame to the stack, counting it as taken or dropped. */
+int nm_host_send_up(struct nm_host *h, const void *buf, uint32_t len);
+/*
+ * The stack sends a frame into netmap: queued for a host rx ring.  The
+ * adapter must be in netmap mode (its krings exist).
+ */
+int nm_host_enqueue(struct nm_host *h, const void *buf, uint32_t len);
+
+int nm_host_txsync(struct nm_host *h, struct netmap_kring *kring, int flags);
+int nm_host_rxsync(struct nm_host *h, struct netmap_kring *kring, int flags);
+
+/* Forwarding is on for this sync of an rx kring (reads ring->flags). */
+bool nm_host_may_fwd(struct netmap_kring *kring);
+/*
+ * A NIC rx slot released by the user, already validated (buffer idx,
+ * offset off); fl and len as read once from the slot.  With fwd (from
+ * nm_host_may_fwd) it may be forwarded up to the stack.
+ */
+void nm_host_rx_released(struct nm_host *h, struct netmap_kring *kring,
+			 bool fwd, struct netmap_slot *slot, uint32_t idx,
+			 uint64_t off, uint16_t len, uint16_t fl);
+
 #include "nm_mem.h"
 #include "nm_fi.h"
 

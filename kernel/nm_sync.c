@@ -158,6 +158,21 @@ static bool nm_sync_one(struct netmap_kring *kring, int flags)
 	return ok;
 }
 
+/* ---- host-ring forwarding (nm_host.c) ---- */
+/*
+ * Sync flags a registration adds: NAF_CAN_FORWARD_DOWN when it binds
+ * every NIC tx ring, so its host rx rings may send frames down the NIC.
+ */
+static int nm_priv_sync_flags(struct netmap_priv_d *priv)
+{
+	struct netmap_adapter *na = priv->np_na;
+
+	if (priv->np_qfirst[NR_TX] == 0 &&
+	    priv->np_qlast[NR_TX] >= na->num_rings[NR_TX])
+		return NAF_CAN_FORWARD_DOWN;
+	return 0;
+}
+
 static struct nm_fi_point *nm_sync_fi(int t)
 {
 	return t == NR_TX ? &nm_fi_txsync_enter : &nm_fi_rxsync_enter;
@@ -189,8 +204,9 @@ int netmap_sync_bound(struct netmap_priv_d *priv, int t)
 		if (nm_fi_hit(nm_sync_fi(t))) {
 			err = EIO;
 		} else {
-			nm_sync_one(kring, t == NR_TX ? NAF_FORCE_RECLAIM
-						      : NAF_FORCE_READ);
+			nm_sync_one(kring, (t == NR_TX ? NAF_FORCE_RECLAIM
+						       : NAF_FORCE_READ) |
+					   nm_priv_sync_flags(priv));
 		}
 		nm_kr_put(kring);
 	}
@@ -252,7 +268,7 @@ int netmap_poll(struct netmap_priv_d *priv, int events, void *pollctx)
 				;
 			else if (nm_fi_hit(nm_sync_fi(t)))
 				revents |= POLLERR;
-			else if (!nm_sync_one(kring, 0))
+			else if (!nm_sync_one(kring, nm_priv_sync_flags(priv)))
 				revents |= POLLERR;
 			if (want && kring->rcur != kring->rtail)
 				revents |= t == NR_TX ? want_tx : want_rx;

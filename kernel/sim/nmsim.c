@@ -537,6 +537,67 @@ int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st)
 	return err ? sim_fail(err) : 0;
 }
 
+/*
+ * The wire and the host stack.  The sim lock is held across each call:
+ * it keeps the NIC from being destroyed under it.
+ */
+int nmsim_wire_inject(const char *nic, unsigned int ring, const void *frame,
+		      size_t len)
+{
+	int err;
+
+	sim_init();
+	pthread_mutex_lock(&sim_lock);
+	err = sim_nic_wire_inject(nic, ring, frame, len);
+	pthread_mutex_unlock(&sim_lock);
+	return err ? sim_fail(err) : 0;
+}
+
+long nmsim_wire_capture(const char *nic, void *buf, size_t cap,
+			unsigned int *ring)
+{
+	long n;
+
+	sim_init();
+	pthread_mutex_lock(&sim_lock);
+	n = sim_nic_wire_capture(nic, buf, cap, ring);
+	pthread_mutex_unlock(&sim_lock);
+	return n < 0 ? sim_fail((int)-n) : n;
+}
+
+int nmsim_nic_loopback(const char *nic, int on)
+{
+	int err;
+
+	sim_init();
+	pthread_mutex_lock(&sim_lock);
+	err = sim_nic_loopback(nic, on);
+	pthread_mutex_unlock(&sim_lock);
+	return err ? sim_fail(err) : 0;
+}
+
+int nmsim_host_inject(const char *nic, const void *frame, size_t len)
+{
+	int err;
+
+	sim_init();
+	pthread_mutex_lock(&sim_lock);
+	err = sim_nic_host_inject(nic, frame, len);
+	pthread_mutex_unlock(&sim_lock);
+	return err ? sim_fail(err) : 0;
+}
+
+long nmsim_host_capture(const char *nic, void *buf, size_t cap)
+{
+	long n;
+
+	sim_init();
+	pthread_mutex_lock(&sim_lock);
+	n = sim_nic_host_capture(nic, buf, cap);
+	pthread_mutex_unlock(&sim_lock);
+	return n < 0 ? sim_fail((int)-n) : n;
+}
+
 int nmsim_fi_arm(const char *name, const char *spec)
 {
 	int err;

@@ -106,6 +106,22 @@ struct nmsim_nic_stats {
 	uint64_t rx_dropped;	/* no room in the rx ring, ring off, or a tx
 				   chain over 64 fragments / 65535 bytes */
 	uint64_t host_tx_frames;	/* taken from the host tx rings */
+	/* ---- the wire, the host stack and forwarding ---- */
+	uint64_t wire_dropped;	/* transmitted, but the capture queue was
+				   full (4096 frames), or zero-length */
+	uint64_t stack_rx_frames;	/* queued for nmsim_host_capture */
+	uint64_t stack_rx_dropped;	/* meant for the host stack, lost: its
+					   queue full (4096), shorter than 14
+					   bytes, a bad MOREFRAG chain */
+	uint64_t host_rx_frames;	/* stack frames put in host rx rings */
+	uint64_t host_rx_dropped;	/* stack frames lost before that: queue
+					   full (4096 per host rx ring), larger
+					   than the whole ring, or still queued
+					   when the NIC left netmap mode */
+	uint64_t fwd_up_frames;		/* NS_FORWARD: NIC rx -> host stack */
+	uint64_t fwd_down_frames;	/* NS_FORWARD: host rx -> wire */
+	uint64_t fwd_dropped;		/* marked, not forwardable (bad length,
+					   bad or partly unforwarded chain) */
 };
 int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st);
 
@@ -126,6 +142,9 @@ int nmsim_nic_stats(const char *name, struct nmsim_nic_stats *st);
  * mode, goes out on the wire).  host_capture takes the oldest frame the
  * stack received (from a host tx ring, forwarded with NS_FORWARD, or from
  * the wire while the NIC is not in netmap mode); same returns as capture.
+ * (Sim choices: with several host rx rings, host_inject goes round robin
+ * over them; every queue holds 4096 frames and counts what it refuses in
+ * struct nmsim_nic_stats; in netmap mode an rx ring no one bound drops.)
  */
 int nmsim_wire_inject(const char *nic, unsigned int ring, const void *frame,
 		      size_t len);

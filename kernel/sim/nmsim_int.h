@@ -21,6 +21,14 @@ int sim_nic_create(const char *name, unsigned int rings, unsigned int slots);
 int sim_nic_destroy(const char *name);
 void sim_nic_destroy_all(void);
 int sim_nic_get_stats(const char *name, struct nmsim_nic_stats *st);
+/* The wire and the host stack (sim_nic.c); errno, or -errno for longs. */
+int sim_nic_wire_inject(const char *name, unsigned int ring,
+			const void *frame, size_t len);
+long sim_nic_wire_capture(const char *name, void *buf, size_t cap,
+			  unsigned int *ring);
+int sim_nic_loopback(const char *name, int on);
+int sim_nic_host_inject(const char *name, const void *frame, size_t len);
+long sim_nic_host_capture(const char *name, void *buf, size_t cap);
 
 /* For the LD_PRELOAD layer: is this one of ours? (nmsim.c) */
 int nmsim_is_fd(int fd);
