@@ -62,9 +62,11 @@ LIBS := $(B)/libnmsim.a $(B)/libnmsim.so
 .PHONY: all
 all: $(LIBS)
 
-.PHONY: deps
+.PHONY: deps deps-qemu
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh base
+deps-qemu:
+	@scripts/deps.sh qemu
 
 # ---------------------------------------------------------------- tests
 # One binary per tests/test_*.c, so a file that does not build only

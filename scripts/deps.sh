@@ -3,7 +3,13 @@
 # everything is there it does nothing (and needs no network).
 set -eu
 
-PKGS="gcc g++ make clang llvm libclang-rt-14-dev python3-scapy python3-pytest lcov"
+# deps.sh [base|qemu]: base is what the sim suites need; qemu adds the
+# kernel headers, QEMU and the guest's parts (make module, make qemu-test).
+case "${1:-base}" in
+base)	PKGS="gcc g++ make clang llvm libclang-rt-14-dev python3-scapy python3-pytest lcov" ;;
+qemu)	PKGS="linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod" ;;
+*)	echo "usage: deps.sh [base|qemu]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do
