@@ -6,6 +6,7 @@
  * control requests.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "t.h"
@@ -347,6 +348,470 @@ TEST(vale_learn_moves)
 	CHECK_OK(send1(&a, 0x10, 0xa, 4, 60));
 	CHECK_EQ(pending(&b), 0);
 	CHECK_EQ(pending(&c), 1);
+	tp_close(&a);
+	tp_close(&b);
+	tp_close(&c);
+}
+
+/* ------------------------------------------------------------------ */
+/* data path                                                           */
+/* ------------------------------------------------------------------ */
+
+/* b's MAC learned on vale0 so that a -> b is unicast. */
+static void learn(struct tport *b, uint8_t bmac, struct tport *a)
+{
+	CHECK_OK(send1(b, 0xff, bmac, 0, 60));
+	drain(a);
+}
+
+/* Batches over 1024 slots in one txsync, with the rx ring keeping up. */
+TEST(vale_big_batches)
+{
+	struct tport a, b;
+	struct netmap_ring *tx, *rx;
+	uint32_t i, got = 0;
+
+	CHECK_OK(vopen_req(&a, "vale0:a", 1, 4096));
+	CHECK_OK(vopen_req(&b, "vale0:b", 1, 4096));
+	RUN(learn(&b, 0xb, &a));
+	tx = tp_tx(&a, 0);
+	rx = tp_rx(&b, 0);
+	for (i = 0; i < 3000; i++) {
+		eth(fbuf, 60 + i % 100, 0xb, 0xa, i);
+		CHECK_OK(tr_put(tx, fbuf, 60 + i % 100, 0));
+	}
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(tx->tail, nm_ring_next(tx, tx->head) == 0 ? 4095 :
+		 (tx->head + 4095) % 4096);
+	CHECK_OK(tp_rxsync(&b));
+	while (!nm_ring_empty(rx)) {
+		int len = tr_get(rx, gbuf, sizeof(gbuf), NULL);
+
+		CHECK_EQ(len, 60 + got % 100);
+		CHECK_EQ(eth_seq(gbuf), got);
+		got++;
+	}
+	CHECK_EQ(got, 3000);
+	CHECK_OK(tp_rxsync(&b));	/* give the slots back */
+	/* a full destination drops the excess, counts it, never blocks */
+	for (i = 0; i < 4095; i++) {
+		eth(fbuf, 60, 0xb, 0xa, i);
+		CHECK_OK(tr_put(tx, fbuf, 60, 0));
+	}
+	CHECK_OK(tp_txsync(&a));
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ((rx->tail + 4096 - rx->head) % 4096, 4095);
+	for (i = 0; i < 10; i++)
+		CHECK_OK(send1(&a, 0xb, 0xa, 5000 + i, 60));
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ((rx->tail + 4096 - rx->head) % 4096, 4095);
+	CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), NULL), 60);
+	CHECK_EQ(eth_seq(gbuf), 0);
+	tp_close(&a);
+	tp_close(&b);
+}
+
+/* Put a frame of len bytes as nfrag slots; the last without MOREFRAG. */
+static int put_frags(struct netmap_ring *r, const uint8_t *frame,
+		     uint32_t len, uint32_t nfrag, bool close)
+{
+	uint32_t per = (len + nfrag - 1) / nfrag, off = 0, k;
+
+	for (k = 0; k < nfrag; k++) {
+		uint32_t l = len - off < per ? len - off : per;
+		uint16_t fl = k + 1 < nfrag || !close ? NS_MOREFRAG : 0;
+
+		if (tr_put(r, frame + off, (uint16_t)l, fl))
+			return -1;
+		off += l;
+	}
+	return 0;
+}
+
+/* Take a whole frame (a MOREFRAG chain) from rx; its length, slots. */
+static long get_chain(struct netmap_ring *r, uint8_t *buf, uint32_t *nslots,
+		      uint32_t *rfrags)
+{
+	uint32_t n = 0;
+	long len = 0;
+	uint16_t fl;
+
+	do {
+		int l;
+
+		if (nm_ring_empty(r))
+			return -2;
+		if (n == 0)
+			*rfrags = NS_RFRAGS(&r->slot[r->head]);
+		l = tr_get(r, buf + len, 65536 - (size_t)len, &fl);
+		len += l;
+		n++;
+	} while (fl & NS_MOREFRAG);
+	*nslots = n;
+	return len;
+}
+
+TEST(vale_morefrag)
+{
+	struct tport a, b;
+	struct netmap_ring *tx, *rx;
+	uint32_t nf, ns, rf;
+	long len;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	RUN(learn(&b, 0xb, &a));
+	tx = tp_tx(&a, 0);
+	rx = tp_rx(&b, 0);
+	for (nf = 1; nf <= 64; nf++) {
+		uint32_t flen = nf * 1000 < 14 ? 14 : nf * 1000;
+
+		if (flen > nf * 2048)
+			flen = nf * 2048;
+		eth(fbuf, (uint16_t)(flen > 60000 ? 60000 : flen), 0xb, 0xa,
+		    nf);
+		if (flen > 60000)
+			memcpy(fbuf + 60000, fbuf, flen - 60000);
+		CHECK_OK(put_frags(tx, fbuf, flen, nf, true));
+		CHECK_OK(tp_txsync(&a));
+		CHECK_OK(tp_rxsync(&b));
+		len = get_chain(rx, gbuf, &ns, &rf);
+		CHECK_EQ(len, flen);
+		CHECK_EQ(ns, (flen + 2047) / 2048);
+		CHECK_EQ(rf, ns);
+		CHECK(memcmp(gbuf, fbuf, flen) == 0);
+		CHECK(nm_ring_empty(rx));
+		tp_rxsync(&b);
+	}
+	/* a chain not finished at head waits for its end */
+	eth(fbuf, 3000, 0xb, 0xa, 100);
+	CHECK_OK(put_frags(tx, fbuf, 2000, 2, false));
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(pending(&b), 0);
+	CHECK_EQ(tx->tail, (tx->head + 1024 - 3) % 1024);
+	CHECK_OK(tr_put(tx, fbuf + 2000, 1000, 0));
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(pending(&b), 2);
+	len = get_chain(rx, gbuf, &ns, &rf);
+	CHECK_EQ(len, 3000);
+	CHECK(memcmp(gbuf, fbuf, 3000) == 0);
+	/* 65 fragments: dropped whole, the next frame goes through */
+	CHECK_OK(put_frags(tx, fbuf, 65 * 20, 65, true));
+	CHECK_OK(send1(&a, 0xb, 0xa, 101, 60));
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), NULL), 60);
+	CHECK_EQ(eth_seq(gbuf), 101);
+	CHECK(nm_ring_empty(rx));
+	/* ... also when the over-long chain arrives over several syncs */
+	CHECK_OK(put_frags(tx, fbuf, 70 * 20, 70, false));
+	CHECK_OK(tp_txsync(&a));
+	CHECK_OK(put_frags(tx, fbuf, 30 * 20, 30, true));
+	CHECK_OK(send1(&a, 0xb, 0xa, 102, 60));
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), NULL), 60);
+	CHECK_EQ(eth_seq(gbuf), 102);
+	CHECK(nm_ring_empty(rx));
+	tp_close(&a);
+	tp_close(&b);
+}
+
+/* A chain the destination has no room for is dropped whole. */
+TEST(vale_morefrag_no_room)
+{
+	struct tport a, b;
+	struct netmap_ring *tx, *rx;
+	uint32_t i, ns, rf;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen_req(&b, "vale0:b", 1, 16));
+	RUN(learn(&b, 0xb, &a));
+	tx = tp_tx(&a, 0);
+	rx = tp_rx(&b, 0);
+	/* 20 slots can never fit a ring of 16 */
+	eth(fbuf, 20 * 2048, 0xb, 0xa, 1);
+	CHECK_OK(put_frags(tx, fbuf, 20 * 2048, 20, true));
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(pending(&b), 0);
+	/* fill 12 of 15, then a 4-slot chain does not fit, a 3-slot one does */
+	for (i = 0; i < 12; i++)
+		CHECK_OK(send1(&a, 0xb, 0xa, i, 60));
+	CHECK_OK(put_frags(tx, fbuf, 4 * 2048, 4, true));
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(pending(&b), 12);
+	CHECK_OK(put_frags(tx, fbuf, 3 * 2048, 3, true));
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(pending(&b), 15);
+	for (i = 0; i < 12; i++)
+		CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), NULL), 60);
+	CHECK_EQ(get_chain(rx, gbuf, &ns, &rf), 3 * 2048);
+	CHECK_EQ(rf, 3);
+	tp_close(&a);
+	tp_close(&b);
+}
+
+TEST(vale_indirect)
+{
+	struct tport a, b;
+	struct netmap_ring *tx, *rx;
+	struct netmap_slot *s;
+	static uint8_t user[4096];
+	uint16_t fl;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	RUN(learn(&b, 0xb, &a));
+	tx = tp_tx(&a, 0);
+	rx = tp_rx(&b, 0);
+	eth(user, 1500, 0xb, 0xa, 42);
+	s = &tx->slot[tx->head];
+	s->ptr = (uintptr_t)user;
+	s->len = 1500;
+	s->flags = NS_INDIRECT;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), &fl), 1500);
+	CHECK(memcmp(gbuf, user, 1500) == 0);
+	/* bad pointers: outside user memory, or NULL; dropped, no crash */
+	nmsim_user_restrict(fbuf, sizeof(fbuf));
+	s = &tx->slot[tx->head];
+	s->ptr = (uintptr_t)user;
+	s->len = 100;
+	s->flags = NS_INDIRECT;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	s = &tx->slot[tx->head];
+	s->ptr = 16;
+	s->len = 100;
+	s->flags = NS_INDIRECT;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	/* a good one from the allowed region follows */
+	eth(fbuf, 80, 0xb, 0xa, 43);
+	s = &tx->slot[tx->head];
+	s->ptr = (uintptr_t)fbuf;
+	s->len = 80;
+	s->flags = NS_INDIRECT;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	nmsim_user_restrict(NULL, 0);
+	CHECK_EQ(nmsim_ring_reinits(a.fd, 0, 0), 0);
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), &fl), 80);
+	CHECK_EQ(eth_seq(gbuf), 43);
+	CHECK(nm_ring_empty(rx));
+	tp_close(&a);
+	tp_close(&b);
+}
+
+static int vopen_off(struct tport *p, const char *name, uint64_t max,
+		     uint64_t initial)
+{
+	struct nmreq_opt_offsets o;
+	struct nmreq_register req;
+
+	memset(&o, 0, sizeof(o));
+	o.nro_opt.nro_reqtype = NETMAP_REQ_OPT_OFFSETS;
+	o.nro_opt.nro_size = sizeof(o);
+	o.nro_max_offset = max;
+	o.nro_initial_offset = initial;
+	o.nro_offset_bits = 16;
+	memset(&req, 0, sizeof(req));
+	req.nr_mode = NR_REG_ALL_NIC;
+	return tp_open_req(p, name, &req, &o);
+}
+
+/* Offsets: tx payload at the slot's offset, rx at the receiver's. */
+TEST(vale_offsets)
+{
+	struct tport a, b;
+	struct netmap_ring *tx, *rx;
+	struct netmap_slot *s;
+	uint32_t ns, rf;
+
+	CHECK_OK(vopen_off(&a, "vale0:a", 512, 64));
+	CHECK_OK(vopen_off(&b, "vale0:b", 1024, 200));
+	RUN(learn(&b, 0xb, &a));
+	tx = tp_tx(&a, 0);
+	rx = tp_rx(&b, 0);
+	/* tx at offset 300 */
+	s = &tx->slot[tx->head];
+	s->ptr = 300;
+	eth((uint8_t *)NETMAP_BUF_OFFSET(tx, s), 1000, 0xb, 0xa, 9);
+	eth(fbuf, 1000, 0xb, 0xa, 9);
+	s->len = 1000;
+	s->flags = 0;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_OK(tp_rxsync(&b));
+	s = &rx->slot[rx->head];
+	CHECK_EQ(NETMAP_ROFFSET(rx, s), 200);
+	CHECK_EQ(s->len, 1000);
+	CHECK(memcmp(NETMAP_BUF_OFFSET(rx, s), fbuf, 1000) == 0);
+	rx->head = rx->cur = nm_ring_next(rx, rx->head);
+	/*
+	 * A 1900-byte frame: the receiver's slots hold at most
+	 * 2048 - 1024 bytes, so it spans two, each at its own offset.
+	 */
+	rx->slot[rx->head].ptr = 10;
+	CHECK_OK(tp_rxsync(&b));
+	s = &tx->slot[tx->head];
+	s->ptr = 0;
+	eth((uint8_t *)NETMAP_BUF_OFFSET(tx, s), 1900, 0xb, 0xa, 10);
+	eth(fbuf, 1900, 0xb, 0xa, 10);
+	s->len = 1900;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_OK(tp_rxsync(&b));
+	CHECK_EQ(NETMAP_ROFFSET(rx, &rx->slot[rx->head]), 10);
+	CHECK_EQ(get_chain(rx, gbuf, &ns, &rf), 1900);
+	CHECK_EQ(ns, 2);
+	CHECK(memcmp(gbuf, fbuf, 1900) == 0);
+	CHECK_OK(tp_rxsync(&b));
+	/* a tx offset beyond max_offset, or offset + len beyond the buffer */
+	s = &tx->slot[tx->head];
+	s->ptr = 513;
+	s->len = 60;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(nmsim_ring_reinits(a.fd, 0, 0), 1);
+	CHECK_EQ(tx->head, tx->cur);
+	s = &tx->slot[tx->head];
+	s->ptr = 500;
+	s->len = 1600;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(nmsim_ring_reinits(a.fd, 0, 0), 2);
+	CHECK_EQ(pending(&b), 0);
+	tp_close(&a);
+	tp_close(&b);
+}
+
+/* Malformed slots reset the sender's ring; neighbours keep going. */
+TEST(vale_malformed_slots)
+{
+	struct tport a, b, c;
+	struct netmap_ring *tx;
+	uint32_t i, h;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	CHECK_OK(vopen(&c, "vale0:c"));
+	RUN(learn(&b, 0xb, &a));
+	drain(&c);
+	tx = tp_tx(&a, 0);
+	/* three good frames, then a bad buffer index */
+	for (i = 0; i < 3; i++) {
+		eth(fbuf, 60, 0xb, 0xa, i);
+		CHECK_OK(tr_put(tx, fbuf, 60, 0));
+	}
+	h = tx->head;
+	tx->slot[h].buf_idx = 1;
+	tx->slot[h].len = 60;
+	tx->slot[h].flags = 0;
+	tx->head = tx->cur = nm_ring_next(tx, h);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(nmsim_ring_reinits(a.fd, 0, 0), 1);
+	CHECK_EQ(tx->head, h);
+	CHECK_EQ(tx->slot[h].buf_idx, 0);
+	CHECK_EQ(pending(&b), 3);
+	/* a length over the buffer inside a chain: the chain stays */
+	tx->slot[h].buf_idx = tx->slot[nm_ring_next(tx, h)].buf_idx;
+	eth(fbuf, 60, 0xb, 0xa, 10);
+	CHECK_OK(tr_put(tx, fbuf, 60, NS_MOREFRAG));
+	tx->slot[tx->head].len = 3000;
+	tx->slot[tx->head].flags = 0;
+	tx->head = tx->cur = nm_ring_next(tx, tx->head);
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(nmsim_ring_reinits(a.fd, 0, 0), 2);
+	CHECK_EQ(tx->head, h);
+	CHECK_EQ(pending(&b), 3);
+	/* hostile head */
+	tx->head = 5000;
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(nmsim_ring_reinits(a.fd, 0, 0), 3);
+	/* c still talks to b, and a works again */
+	CHECK_OK(send1(&c, 0xb, 0xc, 20, 60));
+	CHECK_EQ(pending(&b), 4);
+	CHECK_OK(send1(&a, 0xb, 0xa, 21, 60));
+	CHECK_EQ(pending(&b), 5);
+	/* a bad buffer index released by the receiver resets its rx ring */
+	{
+		struct netmap_ring *rx = tp_rx(&b, 0);
+
+		rx->slot[rx->head].buf_idx = 0xfffffff;
+		rx->head = rx->cur = nm_ring_next(rx, rx->head);
+		CHECK_OK(tp_rxsync(&b));
+		CHECK_EQ(nmsim_ring_reinits(b.fd, 1, 0), 1);
+		CHECK_EQ(pending(&b), 5);
+	}
+	tp_close(&a);
+	tp_close(&b);
+	tp_close(&c);
+}
+
+struct lk {
+	unsigned int	calls;
+	unsigned int	last_src;
+	unsigned int	last_len;
+};
+
+static unsigned int my_lookup(const uint8_t *frame, unsigned int len,
+			      unsigned int src, uint8_t *ring, void *arg)
+{
+	struct lk *l = arg;
+
+	l->calls++;
+	l->last_src = src;
+	l->last_len = len;
+	*ring = 1;
+	switch (frame[15]) {	/* the high byte of our seq */
+	case 0:
+		return NMSIM_VALE_DROP;
+	case 1:
+		return NMSIM_VALE_BROADCAST;
+	case 2:
+		return src;	/* back to the sender: never */
+	case 3:
+		return 1000;	/* nonsense: dropped */
+	default:
+		return frame[15] - 4;	/* port index */
+	}
+}
+
+TEST(vale_custom_lookup)
+{
+	struct tport a, b, c;
+	struct lk l;
+
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(nmsim_vale_set_lookup("vale0", my_lookup, &l), -1);
+	CHECK_EQ(errno, ENOENT);
+	CHECK_EQ(nmsim_vale_set_lookup("xx", my_lookup, &l), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_OK(vopen_req(&a, "vale0:a", 2, 64));	/* port 0 */
+	CHECK_OK(vopen_req(&b, "vale0:b", 2, 64));	/* port 1 */
+	CHECK_OK(vopen_req(&c, "vale0:c", 1, 64));	/* port 2 */
+	CHECK_OK(nmsim_vale_set_lookup("vale0", my_lookup, &l));
+	CHECK_OK(send1(&a, 0xb, 0xa, 0 << 24, 60));
+	CHECK_EQ(l.calls, 1);
+	CHECK_EQ(l.last_src, 0);
+	CHECK_EQ(l.last_len, 60);
+	CHECK_EQ(pending(&b) + pending(&c), 0);
+	CHECK_OK(send1(&a, 0xb, 0xa, 1u << 24, 60));
+	/* ring 1 of b, ring 0 of c (1 mod 1) */
+	tp_rxsync(&b);
+	CHECK(!nm_ring_empty(tp_rx(&b, 1)));
+	CHECK(nm_ring_empty(tp_rx(&b, 0)));
+	CHECK_EQ(pending(&c), 1);
+	drain(&c);
+	CHECK_OK(send1(&a, 0xb, 0xa, 2u << 24, 60));
+	CHECK_OK(send1(&a, 0xb, 0xa, 3u << 24, 60));
+	CHECK_EQ(pending(&c), 0);
+	CHECK_OK(send1(&a, 0xb, 0xa, 6u << 24, 60));	/* port 2 = c */
+	CHECK_EQ(pending(&c), 1);
+	/* back to learning */
+	CHECK_OK(nmsim_vale_set_lookup("vale0", NULL, NULL));
+	CHECK_OK(send1(&a, 0xb, 0xa, 6u << 24, 60));
+	CHECK_EQ(l.calls, 5);
 	tp_close(&a);
 	tp_close(&b);
 	tp_close(&c);
