@@ -1573,12 +1573,14 @@ static int vale_ctl_list(char *name, struct nmreq_vale_list *req)
 		struct nm_vale_sw *sw;
 		struct nm_vale_port *p;
 
-		if (!vale_is_vale_name(name) || vale_parse(name, swname, pname))
+		if (!vale_is_vale_name(name))
+			return ENXIO;
+		if (vale_parse(name, swname, pname))
 			return EINVAL;
 		sw = vale_sw_find(swname);
 		p = vale_port_find(sw, pname);
 		if (!p)
-			return ENOENT;
+			return ENXIO;
 		req->nr_bridge_idx = (uint16_t)sw->idx;
 		req->nr_port_idx = p->idx;
 		return 0;

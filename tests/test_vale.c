@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "t.h"
@@ -813,6 +814,478 @@ TEST(vale_custom_lookup)
 	CHECK_OK(send1(&a, 0xb, 0xa, 6u << 24, 60));
 	CHECK_EQ(l.calls, 5);
 	tp_close(&a);
+	tp_close(&b);
+	tp_close(&c);
+}
+
+/* ------------------------------------------------------------------ */
+/* concurrency                                                         */
+/* ------------------------------------------------------------------ */
+
+#define CS	4	/* senders */
+#define CR	2	/* receivers */
+#define CN	3000	/* frames per sender and receiver */
+
+struct cthr {
+	struct tport	p;
+	int		k;
+	uint32_t	got[CS];	/* receivers: next seq per sender */
+	long		total;
+	int		err;
+	volatile int	*stop;
+};
+
+static void *c_sender(void *arg)
+{
+	struct cthr *t = arg;
+	struct netmap_ring *tx = tp_tx(&t->p, 0);
+	uint8_t buf[128];
+	uint32_t i = 0;
+
+	while (i < CN * CR) {
+		uint32_t r = i % CR, seq = (uint32_t)t->k << 24 | (i / CR);
+
+		eth(buf, 64 + (uint16_t)(i % 50), (uint8_t)(0xe0 + r),
+		    (uint8_t)(0x10 + t->k), seq);
+		if (tr_put(tx, buf, 64 + (uint16_t)(i % 50), 0) == 0)
+			i++;
+		if (i % 32 == 0 || nm_ring_empty(tx))
+			tp_txsync(&t->p);
+	}
+	tp_txsync(&t->p);
+	return NULL;
+}
+
+static void *c_receiver(void *arg)
+{
+	struct cthr *t = arg;
+	struct netmap_ring *rx = tp_rx(&t->p, 0);
+	uint8_t buf[256];
+	int idle = 0;
+
+	while (t->total < (long)CN * CS && idle < 2000000) {
+		int len;
+
+		tp_rxsync(&t->p);
+		if (nm_ring_empty(rx)) {
+			idle++;
+			sched_yield();
+			continue;
+		}
+		while ((len = tr_get(rx, buf, sizeof(buf), NULL)) >= 0) {
+			uint32_t seq = eth_seq(buf), k = seq >> 24;
+
+			if (k >= CS || (seq & 0xffffff) != t->got[k] ||
+			    buf[5] != 0xe0 + t->k || buf[11] != 0x10 + k) {
+				t->err = 1;	/* lost, duplicated or reordered */
+				return NULL;
+			}
+			t->got[k]++;
+			t->total++;
+		}
+	}
+	return NULL;
+}
+
+static void *c_churn(void *arg)
+{
+	struct cthr *t = arg;
+	struct tport x;
+	int n = 0;
+
+	while (!*t->stop) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "vale0:churn%d", n++ % 3);
+		if (vopen_req(&x, name, 1, 64) == 0)
+			tp_close(&x);
+	}
+	return NULL;
+}
+
+TEST(vale_concurrent_senders)
+{
+	static struct cthr s[CS], r[CR], ch;
+	pthread_t ts[CS], tr[CR], tc;
+	volatile int stop = 0;
+	char name[32];
+	int i, k;
+
+	memset(s, 0, sizeof(s));
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < CR; i++) {
+		snprintf(name, sizeof(name), "vale0:r%d", i);
+		CHECK_OK(vopen_req(&r[i].p, name, 1, 16384));
+		r[i].k = i;
+	}
+	for (i = 0; i < CS; i++) {
+		snprintf(name, sizeof(name), "vale0:s%d", i);
+		CHECK_OK(vopen_req(&s[i].p, name, 1, 256));
+		s[i].k = i;
+	}
+	/* everybody learned, so the traffic is unicast */
+	for (i = 0; i < CR; i++)
+		CHECK_OK(send1(&r[i].p, 0xff, (uint8_t)(0xe0 + i), 0, 60));
+	for (i = 0; i < CR; i++)
+		drain(&r[i].p);
+	for (i = 0; i < CS; i++)
+		drain(&s[i].p);
+	ch.stop = &stop;
+	pthread_create(&tc, NULL, c_churn, &ch);
+	for (i = 0; i < CR; i++)
+		pthread_create(&tr[i], NULL, c_receiver, &r[i]);
+	for (i = 0; i < CS; i++)
+		pthread_create(&ts[i], NULL, c_sender, &s[i]);
+	for (i = 0; i < CS; i++)
+		pthread_join(ts[i], NULL);
+	for (i = 0; i < CR; i++)
+		pthread_join(tr[i], NULL);
+	stop = 1;
+	pthread_join(tc, NULL);
+	for (i = 0; i < CR; i++) {
+		CHECK_EQ(r[i].err, 0);
+		CHECK_EQ(r[i].total, (long)CN * CS);
+		for (k = 0; k < CS; k++)
+			CHECK_EQ(r[i].got[k], CN);
+	}
+	/* nothing else arrived anywhere */
+	for (i = 0; i < CS; i++)
+		CHECK_EQ(pending(&s[i].p), 0);
+	for (i = 0; i < CR; i++)
+		tp_close(&r[i].p);
+	for (i = 0; i < CS; i++)
+		tp_close(&s[i].p);
+}
+
+/* ------------------------------------------------------------------ */
+/* control requests                                                    */
+/* ------------------------------------------------------------------ */
+
+static int attach(int fd, const char *name, uint32_t mode, uint32_t *idx)
+{
+	struct nmreq_vale_attach a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.reg.nr_mode = mode;
+	err = t_ctrl(fd, name, NETMAP_REQ_VALE_ATTACH, &a, NULL);
+	if (!err && idx)
+		*idx = a.port_index;
+	return err;
+}
+
+static int detach(int fd, const char *name, uint32_t *idx)
+{
+	struct nmreq_vale_detach d;
+	int err;
+
+	memset(&d, 0, sizeof(d));
+	err = t_ctrl(fd, name, NETMAP_REQ_VALE_DETACH, &d, NULL);
+	if (!err && idx)
+		*idx = d.port_index;
+	return err;
+}
+
+/* VALE_LIST from (b, p): the name found, or the errno. */
+static int list(int fd, uint16_t *b, uint32_t *p, char *name)
+{
+	struct nmreq_vale_list l;
+	struct nmreq_header h;
+	int err;
+
+	memset(&l, 0, sizeof(l));
+	memset(&h, 0, sizeof(h));
+	l.nr_bridge_idx = *b;
+	l.nr_port_idx = *p;
+	h.nr_version = NETMAP_API;
+	h.nr_reqtype = NETMAP_REQ_VALE_LIST;
+	strcpy(h.nr_name, name);
+	h.nr_body = (uintptr_t)&l;
+	err = t_ctrl_hdr(fd, &h);
+	if (!err) {
+		*b = l.nr_bridge_idx;
+		*p = l.nr_port_idx;
+		strcpy(name, h.nr_name);
+	}
+	return err;
+}
+
+TEST(vale_attach_nic)
+{
+	struct nmsim_nic_stats st;
+	struct tport a, b, n;
+	uint32_t idx = 99, p = 0;
+	uint16_t br = 0;
+	char name[64];
+	int fd;
+
+	CHECK_OK(nmsim_nic_create("sim0", 1, 256));
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	fd = nmsim_open();
+	CHECK(fd >= 0);
+	CHECK_EQ(attach(fd, "vale0:nosuch", NR_REG_ALL_NIC, NULL), ENXIO);
+	CHECK_EQ(attach(fd, "sim0", NR_REG_ALL_NIC, NULL), EINVAL);
+	CHECK_EQ(attach(fd, "vale0:sim0", NR_REG_ONE_NIC, NULL), EINVAL);
+	CHECK_OK(attach(fd, "vale0:sim0", NR_REG_NIC_SW, &idx));
+	CHECK_EQ(idx, 2);
+	CHECK_EQ(attach(fd, "vale0:sim0", NR_REG_NIC_SW, NULL), EBUSY);
+	CHECK_EQ(attach(fd, "vale1:sim0", NR_REG_ALL_NIC, NULL), EBUSY);
+	/* the switch owns the NIC now */
+	CHECK_EQ(vopen(&n, "sim0"), EBUSY);
+	CHECK_EQ(vopen(&n, "vale0:sim0"), EBUSY);
+	CHECK_EQ(vopen(&n, "vale0:sim0^"), EBUSY);
+	/*
+	 * a broadcast from a: to b, to the host stack and out of the NIC,
+	 * whose loopback brings it back into the switch: to a, b and the
+	 * host stack again.
+	 */
+	CHECK_OK(send1(&a, 0xff, 0xa, 1, 60));
+	CHECK_OK(nmsim_nic_stats("sim0", &st));
+	CHECK_EQ(st.tx_frames, 1);
+	CHECK_EQ(st.rx_frames, 1);
+	CHECK_EQ(st.host_tx_frames, 2);
+	CHECK_EQ(pending(&b), 2);
+	CHECK_EQ(pending(&a), 1);
+	CHECK_EQ(recv1(&a, gbuf, NULL), 60);
+	CHECK_EQ(eth_seq(gbuf), 1);
+	/* the ports, in index order */
+	name[0] = '\0';
+	CHECK_OK(list(fd, &br, &p, name));
+	CHECK(strcmp(name, "vale0:a") == 0);
+	CHECK_EQ(p, 0);
+	p++;
+	name[0] = '\0';
+	CHECK_OK(list(fd, &br, &p, name));
+	CHECK(strcmp(name, "vale0:b") == 0);
+	p++;
+	name[0] = '\0';
+	CHECK_OK(list(fd, &br, &p, name));
+	CHECK(strcmp(name, "vale0:sim0") == 0);
+	p++;
+	name[0] = '\0';
+	CHECK_OK(list(fd, &br, &p, name));
+	CHECK(strcmp(name, "vale0:sim0^") == 0);
+	CHECK_EQ(p, 3);
+	p++;
+	name[0] = '\0';
+	CHECK_EQ(list(fd, &br, &p, name), ENOENT);
+	/* by name */
+	br = 0;
+	p = 0;
+	strcpy(name, "vale0:b");
+	CHECK_OK(list(fd, &br, &p, name));
+	CHECK_EQ(p, 1);
+	strcpy(name, "vale0:zz");
+	CHECK_EQ(list(fd, &br, &p, name), ENXIO);
+	/* detach: the host port goes with it */
+	CHECK_EQ(detach(fd, "vale0:sim0^", NULL), EBUSY);
+	CHECK_EQ(detach(fd, "vale0:a", NULL), EBUSY);
+	CHECK_OK(detach(fd, "vale0:sim0", &idx));
+	CHECK_EQ(idx, 2);
+	CHECK_EQ(detach(fd, "vale0:sim0", NULL), ENXIO);
+	CHECK_OK(vopen(&n, "sim0"));
+	tp_close(&n);
+	drain(&b);
+	CHECK_OK(send1(&a, 0xff, 0xa, 2, 60));
+	CHECK_EQ(pending(&b), 1);
+	/* attached and left there: shutdown takes it down */
+	CHECK_OK(attach(fd, "vale0:sim0", NR_REG_ALL_NIC, NULL));
+	nmsim_close(fd);
+	tp_close(&a);
+	tp_close(&b);
+}
+
+TEST(vale_newif_delif)
+{
+	struct nmreq_vale_newif nif;
+	struct tport a, p, q;
+	int fd = nmsim_open();
+
+	CHECK(fd >= 0);
+	memset(&nif, 0, sizeof(nif));
+	nif.nr_tx_slots = nif.nr_rx_slots = 128;
+	CHECK_EQ(t_ctrl(fd, "vale0:pers", NETMAP_REQ_VALE_NEWIF, &nif, NULL),
+		 EINVAL);
+	CHECK_EQ(t_ctrl(fd, "a:b", NETMAP_REQ_VALE_NEWIF, &nif, NULL), EINVAL);
+	CHECK_OK(t_ctrl(fd, "pers", NETMAP_REQ_VALE_NEWIF, &nif, NULL));
+	CHECK_EQ(nif.nr_tx_rings, 1);
+	CHECK_EQ(nif.nr_rx_slots, 128);
+	CHECK(nif.nr_mem_id > 1);
+	CHECK_EQ(t_ctrl(fd, "pers", NETMAP_REQ_VALE_NEWIF, &nif, NULL), EEXIST);
+	/* usable by its own name before it is on a switch */
+	CHECK_OK(vopen(&p, "pers"));
+	CHECK_EQ(p.reg.nr_rx_slots, 128);
+	CHECK_OK(tr_put(tp_tx(&p, 0), fbuf, 60, 0));
+	CHECK_OK(tp_txsync(&p));	/* on no switch: goes nowhere */
+	tp_close(&p);
+	/* not a port name until attached */
+	CHECK_EQ(vopen(&q, "vale0:pers"), EBUSY);
+	CHECK_OK(attach(fd, "vale0:pers", NR_REG_ALL_NIC, NULL));
+	CHECK_OK(vopen(&q, "vale0:pers"));
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(send1(&a, 0xff, 0xa, 1, 60));
+	CHECK_EQ(pending(&q), 1);
+	CHECK_EQ(t_ctrl(fd, "pers", NETMAP_REQ_VALE_DELIF, NULL, NULL), EBUSY);
+	CHECK_OK(detach(fd, "vale0:pers", NULL));
+	CHECK_EQ(t_ctrl(fd, "pers", NETMAP_REQ_VALE_DELIF, NULL, NULL), EBUSY);
+	drain(&q);
+	CHECK_OK(send1(&a, 0xff, 0xa, 2, 60));
+	CHECK_EQ(pending(&q), 0);
+	tp_close(&q);
+	CHECK_OK(t_ctrl(fd, "pers", NETMAP_REQ_VALE_DELIF, NULL, NULL));
+	CHECK_EQ(t_ctrl(fd, "pers", NETMAP_REQ_VALE_DELIF, NULL, NULL), ENXIO);
+	CHECK_EQ(vopen(&q, "pers"), ENXIO);
+	/* one left attached at shutdown is cleaned up */
+	nif.nr_mem_id = 0;	/* the reply's allocator went with "pers" */
+	CHECK_OK(t_ctrl(fd, "pers2", NETMAP_REQ_VALE_NEWIF, &nif, NULL));
+	CHECK_OK(attach(fd, "vale3:pers2", NR_REG_ALL_NIC, NULL));
+	CHECK_OK(t_ctrl(fd, "pers3", NETMAP_REQ_VALE_NEWIF, &nif, NULL));
+	tp_close(&a);
+	nmsim_close(fd);
+}
+
+TEST(vale_port_hdr_polling)
+{
+	struct nmreq_vale_polling pol;
+	struct nmreq_port_hdr h;
+	struct tport a;
+	static const uint32_t ok[] = { 0, 10, 12 };
+	unsigned int i;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	memset(&h, 0, sizeof(h));
+	CHECK_OK(t_ctrl(a.fd, "vale0:a", NETMAP_REQ_PORT_HDR_GET, &h, NULL));
+	CHECK_EQ(h.nr_hdr_len, 0);
+	for (i = 0; i < 3; i++) {
+		h.nr_hdr_len = ok[i];
+		CHECK_OK(t_ctrl(a.fd, "vale0:a", NETMAP_REQ_PORT_HDR_SET, &h,
+				NULL));
+		h.nr_hdr_len = 77;
+		CHECK_OK(t_ctrl(a.fd, "vale0:a", NETMAP_REQ_PORT_HDR_GET, &h,
+				NULL));
+		CHECK_EQ(h.nr_hdr_len, ok[i]);
+	}
+	h.nr_hdr_len = 11;
+	CHECK_EQ(t_ctrl(a.fd, "vale0:a", NETMAP_REQ_PORT_HDR_SET, &h, NULL),
+		 EINVAL);
+	CHECK_EQ(t_ctrl(a.fd, "vale0:b", NETMAP_REQ_PORT_HDR_SET, &h, NULL),
+		 ENXIO);
+	memset(&pol, 0, sizeof(pol));
+	pol.nr_mode = NETMAP_POLLING_MODE_SINGLE_CPU;
+	CHECK_EQ(t_ctrl(a.fd, "vale0:a", NETMAP_REQ_VALE_POLLING_ENABLE, &pol,
+			NULL), EOPNOTSUPP);
+	CHECK_EQ(t_ctrl(a.fd, "vale0:a", NETMAP_REQ_VALE_POLLING_DISABLE, &pol,
+			NULL), EOPNOTSUPP);
+	tp_close(&a);
+}
+
+static int legacy(int fd, unsigned long cmd, const char *name, uint16_t nrcmd,
+		  struct nmreq *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->nr_version = NETMAP_API;
+	strncpy(r->nr_name, name, sizeof(r->nr_name) - 1);
+	r->nr_cmd = nrcmd;
+	return nmsim_ioctl(fd, cmd, r) ? errno : 0;
+}
+
+TEST(vale_legacy)
+{
+	struct tport a;
+	struct nmreq r;
+	int fd = nmsim_open();
+
+	CHECK(fd >= 0);
+	CHECK_OK(nmsim_nic_create("sim1", 1, 64));
+	CHECK_OK(vopen(&a, "vale1:a"));
+	memset(&r, 0, sizeof(r));
+	r.nr_version = NETMAP_API;
+	strcpy(r.nr_name, "leg");
+	r.nr_cmd = NETMAP_BDG_NEWIF;
+	r.nr_tx_slots = 64;
+	CHECK_OK(nmsim_ioctl(fd, NIOCREGIF, &r));
+	CHECK_EQ(r.nr_tx_slots, 64);
+	CHECK_EQ(r.nr_rx_slots, 1024);
+	CHECK(r.nr_arg2 > 1);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:leg", NETMAP_BDG_ATTACH, &r), 0);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:sim1", NETMAP_BDG_ATTACH, &r), 0);
+	/* VNET_HDR: nr_arg1 is the length */
+	memset(&r, 0, sizeof(r));
+	r.nr_version = NETMAP_API;
+	strcpy(r.nr_name, "vale1:a");
+	r.nr_cmd = NETMAP_BDG_VNET_HDR;
+	r.nr_arg1 = 12;
+	CHECK_OK(nmsim_ioctl(fd, NIOCREGIF, &r));
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:a", NETMAP_VNET_HDR_GET, &r), 0);
+	CHECK_EQ(r.nr_arg1, 12);
+	/* BDG_LIST walks with nr_arg1 / nr_arg2 */
+	CHECK_EQ(legacy(fd, NIOCGINFO, "", NETMAP_BDG_LIST, &r), 0);
+	CHECK(strcmp(r.nr_name, "vale1:a") == 0);
+	CHECK_EQ(r.nr_arg2, 0);
+	r.nr_arg2++;
+	r.nr_name[0] = '\0';
+	CHECK_OK(nmsim_ioctl(fd, NIOCGINFO, &r));
+	CHECK(strcmp(r.nr_name, "vale1:leg") == 0);
+	CHECK_EQ(r.nr_arg2, 1);
+	r.nr_arg2++;
+	r.nr_name[0] = '\0';
+	CHECK_OK(nmsim_ioctl(fd, NIOCGINFO, &r));
+	CHECK(strcmp(r.nr_name, "vale1:sim1") == 0);
+	r.nr_arg2++;
+	r.nr_name[0] = '\0';
+	CHECK_EQ(nmsim_ioctl(fd, NIOCGINFO, &r), -1);
+	CHECK_EQ(errno, ENOENT);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:leg", NETMAP_BDG_DETACH, &r), 0);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:sim1", NETMAP_BDG_DETACH, &r), 0);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "leg", NETMAP_BDG_DELIF, &r), 0);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "leg", NETMAP_BDG_DELIF, &r), ENXIO);
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:a", NETMAP_BDG_POLLING_ON, &r),
+		 EOPNOTSUPP);
+	/* a plain legacy registration of a VALE port */
+	CHECK_EQ(legacy(fd, NIOCREGIF, "vale1:b", 0, &r), 0);
+	CHECK_EQ(r.nr_tx_slots, 1024);
+	tp_close(&a);
+	nmsim_close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* memory                                                              */
+/* ------------------------------------------------------------------ */
+
+/* REGISTER failing at every allocation: ENOMEM, nothing left behind. */
+TEST(vale_register_enomem)
+{
+	struct tport b, c, x;
+	long base;
+	int k, err = ENOMEM;
+
+	CHECK_OK(vopen_req(&b, "vale0:b", 1, 64));
+	CHECK_OK(vopen_req(&c, "vale0:c", 1, 64));
+	base = nmsim_live_objects();
+	for (k = 1; err && k < 200; k++) {
+		CHECK_OK(nmsim_fi_arm("mem.alloc", "off"));
+		CHECK_OK(nmsim_fi_arm("mem.alloc", k == 1 ? "nth:1" : "off"));
+		{
+			char spec[16];
+
+			snprintf(spec, sizeof(spec), "nth:%d", k);
+			CHECK_OK(nmsim_fi_arm("mem.alloc", spec));
+		}
+		err = vopen_req(&x, k % 2 ? "vale0:x" : "vale7:x", 1, 64);
+		CHECK_OK(nmsim_fi_arm("mem.alloc", "off"));
+		if (err) {
+			CHECK_EQ(err, ENOMEM);
+			CHECK_EQ(nmsim_live_objects(), base);
+		}
+		/* the neighbours keep forwarding */
+		CHECK_OK(send1(&b, 0xff, 0xb, (uint32_t)k, 60));
+		CHECK_EQ(pending(&c), 1);
+		drain(&c);
+	}
+	CHECK_EQ(err, 0);
+	CHECK(k > 3);
+	tp_close(&x);
 	tp_close(&b);
 	tp_close(&c);
 }
