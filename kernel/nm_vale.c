@@ -481,7 +481,7 @@ static void vale_count_drops(struct netmap_kring *kring, uint32_t n)
 
 static inline uint32_t vale_need(uint32_t len, uint32_t cap)
 {
-	return len ? (len + cap - 1) / cap : 1;
+	return likely(len <= cap) ? 1 : (len + cap - 1) / cap;
 }
 
 /*
@@ -501,6 +501,20 @@ static void vale_fill(struct netmap_kring *kring,
 	uint32_t lim = kring->nkr_num_slots - 1, fofs = 0, j, first = i;
 	bool fault = false;
 
+	/* the common case: one slot in, one slot out, no offsets */
+	if (likely(need == 1 && f->nfrags == 1 && fs->buf &&
+		   !kring->offset_mask)) {
+		struct netmap_slot *slot = &ring->slot[i];
+		uint32_t idx = nm_load(&slot->buf_idx);
+
+		if (likely(nm_mem_buf_valid(mem, idx)))
+			memcpy(nm_mem_buf(mem, idx), fs->buf, fs->len);
+		else
+			fe = fs;	/* nowhere to write: length 0 */
+		nm_store(&slot->len, (uint16_t)(fe == fs ? 0 : fs->len));
+		nm_store(&slot->flags, (uint16_t)(1 << NS_PORT_SHIFT));
+		return;
+	}
 	for (j = 0; j < need; j++, i = nm_next(i, lim)) {
 		struct netmap_slot *slot = &ring->slot[i];
 		uint32_t idx = nm_load(&slot->buf_idx), room = cap, done = 0;
