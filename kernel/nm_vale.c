@@ -95,16 +95,27 @@ struct nm_vale_scratch {
 	uint32_t		seq;	/* odd while forwarding */
 	bool			dropping;	/* in a chain over 64 fragments */
 	uint16_t		nused;
+	uint16_t		ndropped;	/* frames of the batch in no list */
 	struct nm_vale_fslot	fs[NM_VALE_BATCH];
 	struct nm_vale_frame	fr[NM_VALE_BATCH];
 	uint16_t		head[NM_VALE_MAXPORTS + 2];
 	uint16_t		tail[NM_VALE_MAXPORTS + 2];
 	uint8_t			used[NM_VALE_MAXPORTS];
 	uint16_t		seqv[NM_VALE_BATCH];	/* a delivery's frames */
+	uint16_t		ident[NM_VALE_BATCH];	/* 0, 1, 2, ... */
 	uint16_t		acc[NM_VALE_BATCH];	/* ... that got room */
 	uint8_t			need[NM_VALE_BATCH];
 	uint8_t			hdr[NM_VALE_HDR_COPY];
 };
+
+static void vale_scratch_init(struct nm_vale_scratch *s)
+{
+	uint32_t i;
+
+	memset(s->head, 0xff, sizeof(s->head));
+	for (i = 0; i < NM_VALE_BATCH; i++)
+		s->ident[i] = (uint16_t)i;
+}
 
 /* Per rx ring of a virtual port: the leases. */
 struct nm_vale_rxq {
@@ -427,11 +438,16 @@ static void vale_port_remove(struct nm_vale_port *p)
 /* learning bridge                                                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A MAC address as a 48-bit key (in memory order, which is all a table
+ * needs).  Reads 8 bytes: callers have at least 14 in the buffer.
+ */
 static inline uint64_t vale_mac(const uint8_t *b)
 {
-	return (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 |
-	       (uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 |
-	       (uint64_t)b[4] << 8 | b[5];
+	uint64_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return v & 0xffffffffffffULL;
 }
 
 static inline uint32_t vale_hash(uint64_t mac)
@@ -485,11 +501,29 @@ static inline uint32_t vale_need(uint32_t len, uint32_t cap)
 }
 
 /*
+ * Small frames are the ones whose rate matters: copy them with a few
+ * fixed-size moves (overlapping at the end, never past len) instead of
+ * a call into a general memcpy.
+ */
+static inline void vale_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	uint32_t i;
+
+	if (len < 16 || len > 64) {
+		memcpy(dst, src, len);
+		return;
+	}
+	for (i = 0; i + 16 < len; i += 16)
+		memcpy(dst + i, src + i, 16);
+	memcpy(dst + len - 16, src + len - 16, 16);
+}
+
+/*
  * Writes frame f into need slots of kring's ring from slot i on, at most
  * cap bytes a slot.  The slots are ours (a lease or a tx ring we own) but
  * the memory is the user's: indices are read once and checked.
  */
-static void vale_fill(struct netmap_kring *kring,
+static void vale_fill_slow(struct netmap_kring *kring,
 		      const struct nm_vale_scratch *s,
 		      const struct nm_vale_frame *f, uint32_t i,
 		      uint32_t need, uint32_t cap)
@@ -501,20 +535,6 @@ static void vale_fill(struct netmap_kring *kring,
 	uint32_t lim = kring->nkr_num_slots - 1, fofs = 0, j, first = i;
 	bool fault = false;
 
-	/* the common case: one slot in, one slot out, no offsets */
-	if (likely(need == 1 && f->nfrags == 1 && fs->buf &&
-		   !kring->offset_mask)) {
-		struct netmap_slot *slot = &ring->slot[i];
-		uint32_t idx = nm_load(&slot->buf_idx);
-
-		if (likely(nm_mem_buf_valid(mem, idx)))
-			memcpy(nm_mem_buf(mem, idx), fs->buf, fs->len);
-		else
-			fe = fs;	/* nowhere to write: length 0 */
-		nm_store(&slot->len, (uint16_t)(fe == fs ? 0 : fs->len));
-		nm_store(&slot->flags, (uint16_t)(1 << NS_PORT_SHIFT));
-		return;
-	}
 	for (j = 0; j < need; j++, i = nm_next(i, lim)) {
 		struct netmap_slot *slot = &ring->slot[i];
 		uint32_t idx = nm_load(&slot->buf_idx), room = cap, done = 0;
@@ -557,6 +577,31 @@ static void vale_fill(struct netmap_kring *kring,
 	}
 	for (j = 0, i = first; fault && j < need; j++, i = nm_next(i, lim))
 		nm_store(&ring->slot[i].len, 0);
+}
+
+/* One slot in, one slot out, no offsets: inline; the rest out of line. */
+static inline void vale_fill(struct netmap_kring *kring,
+			     const struct nm_vale_scratch *s,
+			     const struct nm_vale_frame *f, uint32_t i,
+			     uint32_t need, uint32_t cap)
+{
+	const struct nm_vale_fslot *fs = &s->fs[f->first];
+
+	if (likely(need == 1 && f->nfrags == 1 && fs->buf &&
+		   !kring->offset_mask)) {
+		struct netmap_mem_d *mem = kring->na->nm_mem;
+		struct netmap_slot *slot = &kring->ring->slot[i];
+		uint32_t idx = nm_load(&slot->buf_idx), len = fs->len;
+
+		if (likely(nm_mem_buf_valid(mem, idx)))
+			vale_copy(nm_mem_buf(mem, idx), fs->buf, len);
+		else
+			len = 0;	/* nowhere to write */
+		nm_store(&slot->len, (uint16_t)len);
+		nm_store(&slot->flags, (uint16_t)(1 << NS_PORT_SHIFT));
+		return;
+	}
+	vale_fill_slow(kring, s, f, i, need, cap);
 }
 
 /*
@@ -770,6 +815,7 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 
 	s->head[NM_VALE_BCAST_LIST] = NM_VALE_NIL;
 	s->nused = 0;
+	s->ndropped = 0;
 	for (f = 0; f < nf; f++) {
 		uint32_t d = s->fr[f].dst;
 
@@ -778,6 +824,7 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 			continue;
 		}
 		if (d >= NM_VALE_MAXPORTS || d == src->idx || !tab->port[d]) {
+			s->ndropped++;
 			nm_atomic64_inc_return(&skring->drops);
 			continue;
 		}
@@ -786,6 +833,12 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 		vale_list_add(s, d, (uint16_t)f);
 	}
 	bhead = s->head[NM_VALE_BCAST_LIST];
+	/* the common case, every frame to one port: no list to walk */
+	if (s->nused == 1 && bhead == NM_VALE_NIL && s->ndropped == 0) {
+		vale_deliver(tab->port[s->used[0]], s, s->ident, nf);
+		s->head[s->used[0]] = NM_VALE_NIL;
+		return;
+	}
 	for (j = 0; j < s->nused; j++) {
 		uint32_t d = s->used[j];
 
@@ -836,34 +889,51 @@ static uint32_t vale_lookup(const struct nm_vale_tab *tab,
 	return vale_learn(sw, hdr, len, src->idx, flags);
 }
 
-/* Reads one tx slot into a fragment; false if the slot is malformed. */
-static bool vale_slot_read(struct netmap_kring *kring,
-			   struct netmap_slot *slot, uint16_t fl,
-			   struct nm_vale_fslot *fs)
+/* What checking a source slot needs, read once per forwarding. */
+struct nm_vale_src_ctx {
+	void		**lut;
+	uint32_t	nbufs;
+	uint32_t	bufsize;
+	uint64_t	mask, max, align;
+};
+
+static void vale_src_ctx(struct netmap_kring *kring, struct nm_vale_src_ctx *c)
 {
 	struct netmap_mem_d *mem = kring->na->nm_mem;
-	uint32_t bufsize = nm_mem_bufsize(mem);
+
+	c->lut = mem->pools[NM_POOL_BUF].lut;
+	c->nbufs = nm_mem_nbufs(mem);
+	c->bufsize = nm_mem_bufsize(mem);
+	c->mask = kring->offset_mask;
+	c->max = kring->offset_max;
+	c->align = kring->buf_align;
+}
+
+/* Reads one tx slot into a fragment; false if the slot is malformed. */
+static inline bool vale_slot_read(const struct nm_vale_src_ctx *c,
+				  struct netmap_slot *slot, uint16_t fl,
+				  struct nm_vale_fslot *fs)
+{
 	uint32_t len = nm_load(&slot->len), idx;
 	uint64_t off = 0;
 
 	fs->len = len;
-	if (fl & NS_INDIRECT) {
+	if (unlikely(fl & NS_INDIRECT)) {
 		fs->buf = NULL;
 		fs->uptr = nm_load(&slot->ptr);
 		return true;
 	}
 	idx = nm_load(&slot->buf_idx);
-	if (unlikely(!nm_mem_buf_valid(mem, idx)))
+	if (unlikely(idx < 2 || idx >= c->nbufs))
 		return false;
-	if (kring->offset_mask) {
-		off = nm_load(&slot->ptr) & kring->offset_mask;
-		if (off > kring->offset_max ||
-		    (kring->buf_align > 1 && off % kring->buf_align))
+	if (c->mask) {
+		off = nm_load(&slot->ptr) & c->mask;
+		if (off > c->max || (c->align > 1 && off % c->align))
 			return false;
 	}
-	if (unlikely(off + len > bufsize))
+	if (unlikely(off + len > c->bufsize))
 		return false;
-	fs->buf = (const uint8_t *)nm_mem_buf(mem, idx) + off;
+	fs->buf = (const uint8_t *)c->lut[idx] + off;
 	return true;
 }
 
@@ -881,10 +951,12 @@ static uint32_t vale_forward(struct nm_vale_port *src,
 	struct netmap_ring *ring = kring->ring;
 	uint32_t lim = kring->nkr_num_slots - 1, i = from;
 	const struct nm_vale_tab *tab = NULL;
+	struct nm_vale_src_ctx c;
 	struct nm_vale_sw *sw;
 	bool stop = false;
 
 	*bad = false;
+	vale_src_ctx(kring, &c);
 	nm_store(&s->seq, s->seq + 1);
 	nm_smp_mb();	/* pairs with the one in vale_publish() */
 	sw = nm_load_acquire(&src->dp_sw);
@@ -916,7 +988,7 @@ static uint32_t vale_forward(struct nm_vale_port *src,
 						why = NM_VALE_CHAIN_FULL;
 						break;
 					}
-					if (!vale_slot_read(kring, slot, fl,
+					if (!vale_slot_read(&c, slot, fl,
 							    &s->fs[nfs + n])) {
 						why = NM_VALE_CHAIN_BAD;
 						break;
@@ -1096,11 +1168,8 @@ static int vale_vp_krings_create(struct netmap_adapter *na)
 				vale_vp_krings_delete(na);
 				return ENOMEM;
 			}
-			if (t == NR_TX) {
-				struct nm_vale_scratch *s = kring->pdata;
-
-				memset(s->head, 0xff, sizeof(s->head));
-			}
+			if (t == NR_TX)
+				vale_scratch_init(kring->pdata);
 		}
 	}
 	return 0;
@@ -1376,7 +1445,7 @@ static int vale_nic_hook(struct nm_vale_nic *nic, struct nm_vale_port *p)
 		src = nm_malloc(sizeof(*src));
 		if (!src)
 			return ENOMEM;
-		memset(src->scr.head, 0xff, sizeof(src->scr.head));
+		vale_scratch_init(&src->scr);
 		src->port = p;
 		src->saved_notify = kring->nm_notify;
 		nic->src[i] = src;
