@@ -729,7 +729,7 @@ static void vale_nic_deliver(struct netmap_kring *kring,
 		return;
 	}
 	avail = nm_ring_dist(kring->rhead, kring->rtail, n);
-	if (avail < cnt) {
+	if (avail < cnt + NETMAP_MAX_FRAGS) {
 		vale_kring_sync(kring);	/* reclaim what the NIC sent */
 		avail = nm_ring_dist(kring->rhead, kring->rtail, n);
 	}

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "tutil.h"
@@ -882,6 +884,8 @@ static void *c_receiver(void *arg)
 		while ((len = tr_get(rx, buf, sizeof(buf), NULL)) >= 0) {
 			uint32_t seq = eth_seq(buf), k = seq >> 24;
 
+			if (buf[11] == 0x30)
+				continue;	/* the broadcaster's */
 			if (k >= CS || (seq & 0xffffff) != t->got[k] ||
 			    buf[5] != 0xe0 + t->k || buf[11] != 0x10 + k) {
 				t->err = 1;	/* lost, duplicated or reordered */
@@ -900,7 +904,7 @@ static void *c_churn(void *arg)
 	struct tport x;
 	int n = 0;
 
-	while (!*t->stop) {
+	while (!__atomic_load_n(t->stop, __ATOMIC_ACQUIRE)) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "vale0:churn%d", n++ % 3);
@@ -910,10 +914,29 @@ static void *c_churn(void *arg)
 	return NULL;
 }
 
+/* Floods the switch while churn ports come and go. */
+static void *c_bcaster(void *arg)
+{
+	struct cthr *t = arg;
+	struct netmap_ring *tx = tp_tx(&t->p, 0);
+	uint8_t buf[64];
+	uint32_t i = 0;
+
+	while (!__atomic_load_n(t->stop, __ATOMIC_ACQUIRE)) {
+		eth(buf, 60, 0xff, 0x30, i++);
+		tr_put(tx, buf, 60, 0);
+		if (i % 8 == 0)
+			tp_txsync(&t->p);
+		if (i % 64 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
 TEST(vale_concurrent_senders)
 {
-	static struct cthr s[CS], r[CR], ch;
-	pthread_t ts[CS], tr[CR], tc;
+	static struct cthr s[CS], r[CR], ch, bc;
+	pthread_t ts[CS], tr[CR], tc, tb;
 	volatile int stop = 0;
 	char name[32];
 	int i, k;
@@ -938,7 +961,10 @@ TEST(vale_concurrent_senders)
 	for (i = 0; i < CS; i++)
 		drain(&s[i].p);
 	ch.stop = &stop;
+	bc.stop = &stop;
+	CHECK_OK(vopen_req(&bc.p, "vale0:bcaster", 1, 64));
 	pthread_create(&tc, NULL, c_churn, &ch);
+	pthread_create(&tb, NULL, c_bcaster, &bc);
 	for (i = 0; i < CR; i++)
 		pthread_create(&tr[i], NULL, c_receiver, &r[i]);
 	for (i = 0; i < CS; i++)
@@ -947,17 +973,22 @@ TEST(vale_concurrent_senders)
 		pthread_join(ts[i], NULL);
 	for (i = 0; i < CR; i++)
 		pthread_join(tr[i], NULL);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	pthread_join(tc, NULL);
+	pthread_join(tb, NULL);
+	tp_close(&bc.p);
 	for (i = 0; i < CR; i++) {
 		CHECK_EQ(r[i].err, 0);
 		CHECK_EQ(r[i].total, (long)CN * CS);
 		for (k = 0; k < CS; k++)
 			CHECK_EQ(r[i].got[k], CN);
 	}
-	/* nothing else arrived anywhere */
-	for (i = 0; i < CS; i++)
-		CHECK_EQ(pending(&s[i].p), 0);
+	/* the senders heard the broadcaster only */
+	for (i = 0; i < CS; i++) {
+		tp_rxsync(&s[i].p);
+		while (recv1(&s[i].p, gbuf, NULL) >= 0)
+			CHECK_EQ(gbuf[11], 0x30);
+	}
 	for (i = 0; i < CR; i++)
 		tp_close(&r[i].p);
 	for (i = 0; i < CS; i++)
@@ -1291,4 +1322,80 @@ TEST(vale_register_enomem)
 	tp_close(&x);
 	tp_close(&b);
 	tp_close(&c);
+}
+
+/* Unicast and broadcast frames of one batch keep their order. */
+TEST(vale_mixed_batch_order)
+{
+	struct tport a, b, c;
+	struct netmap_ring *tx, *rx;
+	uint32_t i;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	CHECK_OK(vopen(&c, "vale0:c"));
+	RUN(learn(&b, 0xb, &a));
+	drain(&c);
+	tx = tp_tx(&a, 0);
+	for (i = 0; i < 40; i++) {
+		eth(fbuf, 60, i % 3 ? 0xb : 0xff, 0xa, i);
+		CHECK_OK(tr_put(tx, fbuf, 60, 0));
+	}
+	CHECK_OK(tp_txsync(&a));
+	CHECK_EQ(pending(&b), 40);
+	CHECK_EQ(pending(&c), 14);
+	rx = tp_rx(&b, 0);
+	for (i = 0; i < 40; i++) {
+		CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), NULL), 60);
+		CHECK_EQ(eth_seq(gbuf), i);
+	}
+	rx = tp_rx(&c, 0);
+	for (i = 0; i < 40; i += 3) {
+		CHECK_EQ(tr_get(rx, gbuf, sizeof(gbuf), NULL), 60);
+		CHECK_EQ(eth_seq(gbuf), i);
+	}
+	tp_close(&a);
+	tp_close(&b);
+	tp_close(&c);
+}
+
+struct pw {
+	struct tport	*p;
+	int		rc;
+	short		revents;
+};
+
+static void *poller(void *arg)
+{
+	struct pw *w = arg;
+	struct pollfd pfd = { .fd = w->p->fd, .events = POLLIN };
+
+	w->rc = nmsim_poll(&pfd, 1, 5000);
+	w->revents = pfd.revents;
+	return NULL;
+}
+
+/* A receiver sleeping in poll() wakes up when a frame arrives. */
+TEST(vale_poll_wakeup)
+{
+	struct tport a, b;
+	struct timespec t0, t1;
+	struct pw w = { .p = &b };
+	pthread_t th;
+	double ms;
+
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&th, NULL, poller, &w);
+	usleep(50000);
+	CHECK_OK(send1(&a, 0xff, 0xa, 1, 60));
+	pthread_join(th, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	CHECK_EQ(w.rc, 1);
+	CHECK(w.revents & POLLIN);
+	CHECK(ms < 4000);
+	tp_close(&a);
+	tp_close(&b);
 }
