@@ -64,6 +64,7 @@
 #define NM_VALE_NIC_SPIN	2000	/* tries for a busy NIC tx ring */
 #define NM_VALE_PULL_ROUNDS	16	/* rx rounds of one NIC notify */
 #define NM_VALE_HDR_COPY	64	/* header bytes an indirect lookup sees */
+#define NM_VALE_MAX_EXTRA	4096	/* extra buffers a port is sized for */
 
 /* how gathering a chain ended */
 enum { NM_VALE_CHAIN_DONE, NM_VALE_CHAIN_OPEN, NM_VALE_CHAIN_FULL,
@@ -1227,6 +1228,8 @@ static struct nm_vale_vp *vale_vp_new(const char *name, uint32_t ntx,
 	nrx = vale_clamp(nrx, 1, 1, NM_VALE_MAXRINGS);
 	txs = vale_clamp(txs, NM_VALE_DEF_SLOTS, 2, NM_VALE_MAXSLOTS);
 	rxs = vale_clamp(rxs, NM_VALE_DEF_SLOTS, 2, NM_VALE_MAXSLOTS);
+	/* extra buffers are a favour: a few, not an allocator's worth */
+	extra = NM_MIN(extra, (uint32_t)NM_VALE_MAX_EXTRA);
 	nbufs = (uint64_t)ntx * txs + (uint64_t)nrx * rxs + extra + 2 + 8;
 	if (nbufs > 0x7fffffff) {
 		*err = EINVAL;
