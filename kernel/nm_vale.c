@@ -975,6 +975,31 @@ static uint32_t vale_forward(struct nm_vale_port *src,
 			uint16_t fl = 0, ffl = 0;
 			int why = NM_VALE_CHAIN_DONE;
 
+			/* the common case: a frame in one plain slot */
+			fl = nm_load(&ring->slot[i].flags);
+			if (likely(!(fl & (NS_MOREFRAG | NS_INDIRECT)) &&
+				   !s->dropping && tab)) {
+				struct nm_vale_fslot *fs = &s->fs[nfs];
+
+				if (unlikely(!vale_slot_read(&c, &ring->slot[i],
+							     fl, fs))) {
+					*bad = true;
+					stop = true;
+					break;
+				}
+				i = nm_next(i, lim);
+				s->fr[nf].first = (uint16_t)nfs;
+				s->fr[nf].nfrags = 1;
+				s->fr[nf].len = fs->len;
+				s->fr[nf].dst = (uint8_t)vale_lookup(tab, sw, src,
+							s, nfs, fl, &s->fr[nf].ring);
+				nfs++;
+				nf++;
+				if (nfs == NM_VALE_BATCH)
+					break;
+				continue;
+			}
+
 			/* one chain: [start, i) */
 			for (;;) {
 				struct netmap_slot *slot = &ring->slot[i];
