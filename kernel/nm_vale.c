@@ -50,7 +50,22 @@
  *
  * Malformed tx slots (buffer index, offset, alignment, length over the
  * buffer) make the sync return NM_SYNC_REINIT with hwcur at the start of
- * the frame holding the bad slot; frames before it are forwarded.
+ * the frame holding the bad slot; frames before it are forwarded.  A
+ * chain the user has not finished (NS_MOREFRAG on the slot before head)
+ * stays in the ring until it is; one over NETMAP_MAX_FRAGS slots is
+ * consumed and dropped, also when it arrives over several syncs.
+ *
+ * NICs.  The switch registers an attached NIC itself (nobody else may
+ * while it is attached: EBUSY) and replaces the nm_notify of its rx
+ * rings (and host rx ring) with a pull into the switch.  Frames for the
+ * NIC are written to its tx ring and sent with its txsync; a tx ring
+ * busy with another sender is waited for a bounded number of times,
+ * then the frames are dropped, so two NICs looping frames back into the
+ * same switch cannot deadlock it.
+ *
+ * Drops are counted on the destination kring (no room, ring off) or on
+ * the source kring (lookup said drop, no such port, unreadable indirect
+ * header, over-long chain).
  */
 #include "nm_kern.h"
 #include "nm_vale.h"
@@ -104,6 +119,7 @@ struct nm_vale_scratch {
 	uint8_t			used[NM_VALE_MAXPORTS];
 	uint16_t		seqv[NM_VALE_BATCH];	/* a delivery's frames */
 	uint16_t		ident[NM_VALE_BATCH];	/* 0, 1, 2, ... */
+	uint16_t		bseq[NM_VALE_BATCH];	/* the broadcasts */
 	uint16_t		acc[NM_VALE_BATCH];	/* ... that got room */
 	uint8_t			need[NM_VALE_BATCH];
 	uint8_t			hdr[NM_VALE_HDR_COPY];
@@ -847,13 +863,21 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 		vale_deliver(tab->port[d], s, s->seqv, n);
 	}
 	if (bhead != NM_VALE_NIL) {
+		const uint16_t *bseq = s->ident;	/* all broadcasts */
+		uint32_t nb = nf;
+
+		if (s->nused || s->ndropped) {
+			for (nb = 0, f = bhead; f != NM_VALE_NIL;
+			     f = s->fr[f].next)
+				s->bseq[nb++] = (uint16_t)f;
+			bseq = s->bseq;
+		}
 		for (j = 0; j < tab->nact; j++) {
 			uint32_t d = tab->act[j];
 
 			if (d == src->idx || s->head[d] != NM_VALE_NIL)
 				continue;
-			n = vale_merge(s, NM_VALE_NIL, bhead);
-			vale_deliver(tab->port[d], s, s->seqv, n);
+			vale_deliver(tab->port[d], s, bseq, nb);
 		}
 	}
 	for (j = 0; j < s->nused; j++)
