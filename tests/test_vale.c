@@ -1399,3 +1399,46 @@ TEST(vale_poll_wakeup)
 	tp_close(&a);
 	tp_close(&b);
 }
+
+/* A NIC that goes away while on a switch: frames to it are dropped. */
+TEST(vale_nic_destroyed_while_attached)
+{
+	struct tport a, b;
+	int fd;
+
+	CHECK_OK(nmsim_nic_create("sim0", 2, 64));
+	CHECK_OK(vopen(&a, "vale0:a"));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	fd = nmsim_open();
+	CHECK(fd >= 0);
+	CHECK_OK(attach(fd, "vale0:sim0", NR_REG_ALL_NIC, NULL));
+	CHECK_OK(nmsim_nic_destroy("sim0"));
+	CHECK_OK(send1(&a, 0xff, 0xa, 1, 60));
+	CHECK_EQ(pending(&b), 1);
+	CHECK_OK(detach(fd, "vale0:sim0", NULL));
+	CHECK_OK(send1(&a, 0xff, 0xa, 2, 60));
+	CHECK_EQ(pending(&b), 2);
+	nmsim_close(fd);
+	tp_close(&a);
+	tp_close(&b);
+}
+
+/* A switch with a custom lookup outlives its ports. */
+TEST(vale_lookup_survives_empty_switch)
+{
+	struct tport a, b;
+	struct lk l;
+
+	memset(&l, 0, sizeof(l));
+	CHECK_OK(vopen(&a, "vale5:a"));
+	CHECK_OK(nmsim_vale_set_lookup("vale5", my_lookup, &l));
+	tp_close(&a);
+	CHECK_OK(vopen(&a, "vale5:a"));
+	CHECK_OK(vopen(&b, "vale5:b"));
+	CHECK_OK(send1(&a, 0xb, 0xa, 1u << 24, 60));	/* broadcast */
+	CHECK_EQ(l.calls, 1);
+	CHECK_EQ(pending(&b), 1);
+	tp_close(&a);
+	tp_close(&b);
+	/* left set: shutdown removes the switch */
+}
