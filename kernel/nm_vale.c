@@ -478,8 +478,9 @@ static inline uint32_t vale_hash(uint64_t mac)
  * words, so concurrent senders never see half an entry; a race between
  * two learners leaves one of their values, which is all a cache needs.
  */
-static uint32_t vale_learn(struct nm_vale_sw *sw, const uint8_t *buf,
-			   uint32_t len, uint32_t src, uint16_t flags)
+static inline uint32_t vale_learn(struct nm_vale_sw *sw,
+				  const uint8_t *buf, uint32_t len,
+				  uint32_t src, uint16_t flags)
 {
 	uint64_t smac, dmac, e;
 	uint32_t h;
@@ -889,10 +890,11 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 /* ------------------------------------------------------------------ */
 
 /* Where frame f goes; the frame's first fragment is s->fs[first]. */
-static uint32_t vale_lookup(const struct nm_vale_tab *tab,
-			    struct nm_vale_sw *sw, struct nm_vale_port *src,
-			    struct nm_vale_scratch *s, uint32_t first,
-			    uint16_t flags, uint8_t *ring)
+static inline uint32_t vale_lookup(const struct nm_vale_tab *tab,
+				   struct nm_vale_sw *sw,
+				   struct nm_vale_port *src,
+				   struct nm_vale_scratch *s, uint32_t first,
+				   uint16_t flags, uint8_t *ring)
 {
 	const struct nm_vale_fslot *fs = &s->fs[first];
 	const uint8_t *hdr = fs->buf;
