@@ -1442,3 +1442,44 @@ TEST(vale_lookup_survives_empty_switch)
 	tp_close(&b);
 	/* left set: shutdown removes the switch */
 }
+
+/* One registration per ring of a port; rings come and go under traffic. */
+TEST(vale_per_ring_registrations)
+{
+	struct nmreq_register req;
+	struct tport m0, m1, b;
+
+	memset(&req, 0, sizeof(req));
+	req.nr_mode = NR_REG_ONE_NIC;
+	req.nr_tx_rings = req.nr_rx_rings = 2;
+	req.nr_ringid = 0;
+	CHECK_OK(tp_open_req(&m0, "vale0:m", &req, NULL));
+	req.nr_ringid = 1;
+	CHECK_OK(tp_open_req(&m1, "vale0:m", &req, NULL));
+	CHECK_OK(vopen(&b, "vale0:b"));
+	CHECK(tp_tx(&m0, 1) == NULL && tp_tx(&m1, 0) == NULL);
+	/* both rings send */
+	eth(fbuf, 60, 0xb, 0xc, 1);
+	CHECK_OK(tr_put(tp_tx(&m0, 0), fbuf, 60, 0));
+	CHECK_OK(tp_txsync(&m0));
+	eth(fbuf, 60, 0xb, 0xc, 2);
+	CHECK_OK(tr_put(tp_tx(&m1, 1), fbuf, 60, 0));
+	CHECK_OK(tp_txsync(&m1));
+	CHECK_EQ(pending(&b), 2);
+	/* frames for m arrive on its ring 0 */
+	CHECK_OK(send1(&b, 0xc, 0xb, 3, 60));
+	CHECK_OK(tp_rxsync(&m0));
+	CHECK(!nm_ring_empty(tp_rx(&m0, 0)));
+	CHECK_OK(tp_rxsync(&m1));
+	CHECK(nm_ring_empty(tp_rx(&m1, 1)));
+	/* ring 0 goes: frames for it are dropped, ring 1 still sends */
+	tp_close(&m0);
+	CHECK_OK(send1(&b, 0xc, 0xb, 4, 60));
+	drain(&b);
+	eth(fbuf, 60, 0xb, 0xc, 5);
+	CHECK_OK(tr_put(tp_tx(&m1, 1), fbuf, 60, 0));
+	CHECK_OK(tp_txsync(&m1));
+	CHECK_EQ(pending(&b), 1);
+	tp_close(&m1);
+	tp_close(&b);
+}
