@@ -828,8 +828,25 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 			  struct nm_vale_port *src, struct netmap_kring *skring,
 			  struct nm_vale_scratch *s, uint32_t nf)
 {
+	uint32_t f, j, n, d0 = s->fr[0].dst;
 	uint16_t bhead;
-	uint32_t f, j, n;
+
+	/* the common case, one destination for all: no lists at all */
+	for (f = 1; f < nf && s->fr[f].dst == d0; f++)
+		;
+	if (f == nf) {
+		if (d0 < NM_VALE_MAXPORTS && d0 != src->idx && tab->port[d0]) {
+			vale_deliver(tab->port[d0], s, s->ident, nf);
+			return;
+		}
+		if (d0 == NM_VALE_BROADCAST) {
+			for (j = 0; j < tab->nact; j++)
+				if (tab->act[j] != src->idx)
+					vale_deliver(tab->port[tab->act[j]], s,
+						     s->ident, nf);
+			return;
+		}
+	}
 
 	s->head[NM_VALE_BCAST_LIST] = NM_VALE_NIL;
 	s->nused = 0;
