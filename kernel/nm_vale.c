@@ -868,12 +868,6 @@ static void vale_dispatch(const struct nm_vale_tab *tab,
 		vale_list_add(s, d, (uint16_t)f);
 	}
 	bhead = s->head[NM_VALE_BCAST_LIST];
-	/* the common case, every frame to one port: no list to walk */
-	if (s->nused == 1 && bhead == NM_VALE_NIL && s->ndropped == 0) {
-		vale_deliver(tab->port[s->used[0]], s, s->ident, nf);
-		s->head[s->used[0]] = NM_VALE_NIL;
-		return;
-	}
 	for (j = 0; j < s->nused; j++) {
 		uint32_t d = s->used[j];
 
