@@ -1479,21 +1479,28 @@ static void vale_nic_unhook(struct nm_vale_nic *nic)
 		/* wait for a pull that may still use src */
 		nm_kr_stop(kring, NM_KR_STOPPED);
 		nm_kr_start(kring);
-		nm_free(src);
-		nic->src[i] = NULL;
 	}
 }
 
+/*
+ * The src structures go last: a notify that read pdata just before it
+ * was cleared may still mark one pending; once the registration is gone
+ * the NIC delivers no more frames to these rings.
+ */
 static void vale_nic_free(struct nm_vale_nic *nic)
 {
+	uint32_t i;
+
 	if (nic->src)
 		vale_nic_unhook(nic);
-	nm_free(nic->src);
 	if (nic->priv) {
 		if (nic->priv->np_na)
 			netmap_do_unregister(nic->priv);
 		nm_free(nic->priv);
 	}
+	for (i = 0; nic->src && i < nic->nsrc; i++)
+		nm_free(nic->src[i]);
+	nm_free(nic->src);
 	nm_free(nic);
 }
 
