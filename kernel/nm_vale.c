@@ -122,6 +122,7 @@ struct nm_vale_scratch {
 	uint16_t		bseq[NM_VALE_BATCH];	/* the broadcasts */
 	uint16_t		acc[NM_VALE_BATCH];	/* ... that got room */
 	uint8_t			need[NM_VALE_BATCH];
+	uint32_t		cum[NM_VALE_BATCH];	/* slots up to acc[k] */
 	uint8_t			hdr[NM_VALE_HDR_COPY];
 };
 
@@ -139,6 +140,7 @@ struct nm_vale_rxq {
 	uint32_t	lease;		/* first slot not leased */
 	uint32_t	ready;		/* first slot not completed */
 	uint32_t	inflight;	/* leases not completed */
+	uint32_t	cap;		/* bytes a slot takes, set at ring on */
 	uint32_t	done[];		/* by lease start: its end, or NOLEASE */
 };
 
@@ -623,14 +625,12 @@ static inline void vale_fill(struct netmap_kring *kring,
 }
 
 /*
- * Chooses which of the cnt frames in s->seqv fit in avail slots of cap
- * bytes: whole frames, in order, stopping at the first that does not fit
- * now; frames that can never fit (over NETMAP_MAX_FRAGS slots or the
- * ring) are skipped.  Fills s->acc / s->need; returns the slots needed.
+ * The frames of s->seqv that can ever fit a ring of lim usable slots of
+ * cap bytes (at most NETMAP_MAX_FRAGS slots each), in order, into s->acc,
+ * with their slot counts in s->need and running totals in s->cum.
  */
 static uint32_t vale_choose(struct nm_vale_scratch *s, const uint16_t *seqv,
-			    uint32_t cnt, uint32_t avail, uint32_t lim,
-			    uint32_t cap, uint32_t *nacc)
+			    uint32_t cnt, uint32_t lim, uint32_t cap)
 {
 	uint32_t j, total = 0, k = 0;
 
@@ -639,14 +639,29 @@ static uint32_t vale_choose(struct nm_vale_scratch *s, const uint16_t *seqv,
 
 		if (need > NETMAP_MAX_FRAGS || need > lim)
 			continue;
-		if (total + need > avail)
-			break;
 		s->acc[k] = seqv[j];
-		s->need[k++] = (uint8_t)need;
+		s->need[k] = (uint8_t)need;
 		total += need;
+		s->cum[k++] = total;
 	}
-	*nacc = k;
-	return total;
+	return k;
+}
+
+/* How many of the k chosen frames fit avail slots (whole, in order). */
+static uint32_t vale_fit(const struct nm_vale_scratch *s, uint32_t k,
+			 uint32_t avail)
+{
+	uint32_t lo = 0, hi = k;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi + 1) / 2;
+
+		if (s->cum[mid - 1] <= avail)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 static void vale_rx_complete(struct nm_vale_rxq *rq, uint32_t start,
@@ -673,18 +688,24 @@ static void vale_vp_deliver(struct netmap_kring *kring,
 {
 	struct nm_vale_rxq *rq = kring->pdata;
 	uint32_t n = kring->nkr_num_slots, lim = n - 1;
-	uint32_t bufsize = nm_mem_bufsize(kring->na->nm_mem);
-	uint32_t cap, avail, total, nacc, start, i, j;
+	uint32_t cap, avail, total, nacc, start, i, j, k;
 
+	/* slot counts before the lock: it is held only to take the lease */
+	cap = nm_load(&rq->cap);
+	k = vale_choose(s, seqv, cnt, lim, cap);
 	nm_os_spin_lock(&kring->q_lock);
-	if (unlikely(!kring->on || !rq)) {
+	if (unlikely(!kring->on)) {
 		nm_os_spin_unlock(&kring->q_lock);
 		vale_count_drops(kring, cnt);
 		return;
 	}
-	cap = NM_MIN(bufsize - (uint32_t)kring->offset_max, 0xffffu);
+	if (unlikely(nm_load(&rq->cap) != cap)) {	/* ring just remade */
+		cap = nm_load(&rq->cap);
+		k = vale_choose(s, seqv, cnt, lim, cap);
+	}
 	avail = lim - nm_ring_dist(kring->nr_hwcur, rq->lease, n);
-	total = vale_choose(s, seqv, cnt, avail, lim, cap, &nacc);
+	nacc = vale_fit(s, k, avail);
+	total = nacc ? s->cum[nacc - 1] : 0;
 	start = rq->lease;
 	if (total) {
 		rq->lease = (start + total) % n;
@@ -751,7 +772,8 @@ static void vale_nic_deliver(struct netmap_kring *kring,
 		vale_kring_sync(kring);	/* reclaim what the NIC sent */
 		avail = nm_ring_dist(kring->rhead, kring->rtail, n);
 	}
-	total = vale_choose(s, seqv, cnt, avail, lim, cap, &nacc);
+	nacc = vale_fit(s, vale_choose(s, seqv, cnt, lim, cap), avail);
+	total = nacc ? s->cum[nacc - 1] : 0;
 	if (nacc < cnt)
 		vale_count_drops(kring, cnt - nacc);
 	head = kring->rhead;
@@ -1169,6 +1191,9 @@ static void vale_vp_ring_on(struct netmap_kring *kring)
 		struct nm_vale_rxq *rq = kring->pdata;
 
 		rq->lease = rq->ready = kring->nr_hwtail;
+		nm_store(&rq->cap, NM_MIN(nm_mem_bufsize(kring->na->nm_mem) -
+					  (uint32_t)kring->offset_max,
+					  0xffffu));
 		rq->inflight = 0;
 		for (i = 0; i < kring->nkr_num_slots; i++)
 			rq->done[i] = NM_VALE_NOLEASE;
