@@ -490,6 +490,8 @@ void fz_validate(int i)
 			ri->ringid, nr[0], nh[0], nr[1], nh[1], n);
 }
 
+static unsigned int fz_vale_nnewif, fz_vale_nattach;
+
 void fz_data_op(int kind, int i, struct fz_in *in)
 {
 	long live;
@@ -546,7 +548,8 @@ void fz_data_op(int kind, int i, struct fz_in *in)
 		if (fz_trace)
 			fprintf(stderr, "fz: fd%d close\n", i);
 		fz_fd_reset(i);
-		if (!fz_reg[0] && !fz_reg[1])
+		if (!fz_reg[0] && !fz_reg[1] && !fz_vale_nnewif &&
+		    !fz_vale_nattach)
 			fz_counts_expect(&fz_base, "close");
 		break;
 	}
@@ -558,6 +561,68 @@ void fz_data_op(int kind, int i, struct fz_in *in)
  * pool counts are compared here after those (and every 64th input, in
  * case something else ever takes pool objects), the object count always.
  */
+#define FZ_VALE_MAX	16
+
+static char fz_vale_newif[FZ_VALE_MAX][NETMAP_REQ_IFNAMSIZ];
+static char fz_vale_attach[FZ_VALE_MAX][NETMAP_REQ_IFNAMSIZ];
+
+static void fz_vale_note(char (*tab)[NETMAP_REQ_IFNAMSIZ], unsigned int *n,
+			 const char *name)
+{
+	if (*n < FZ_VALE_MAX) {
+		memset(tab[*n], 0, NETMAP_REQ_IFNAMSIZ);
+		strncpy(tab[*n], name, NETMAP_REQ_IFNAMSIZ - 1);
+		(*n)++;
+	}
+}
+
+void fz_vale_note_newif(const char *name)
+{
+	fz_vale_note(fz_vale_newif, &fz_vale_nnewif, name);
+}
+
+void fz_vale_note_attach(const char *name)
+{
+	fz_vale_note(fz_vale_attach, &fz_vale_nattach, name);
+}
+
+static void fz_vale_req(int fd, const char *name, uint16_t type, void *body)
+{
+	struct nmreq_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.nr_version = NETMAP_API;
+	h.nr_reqtype = type;
+	strncpy(h.nr_name, name, sizeof(h.nr_name) - 1);
+	h.nr_body = (uintptr_t)body;
+	/* gone already is fine too */
+	if (nmsim_ioctl(fd, NIOCCTRL, &h) && fz_trace)
+		fprintf(stderr, "fz: VALE cleanup %u \"%s\": errno %d\n", type,
+			name, errno);
+}
+
+/* Detach what was attached, then delete the persistent ports. */
+static void fz_vale_cleanup(void)
+{
+	struct nmreq_vale_detach d;
+	unsigned int i;
+	int fd;
+
+	if (!fz_vale_nnewif && !fz_vale_nattach)
+		return;
+	fd = nmsim_open();
+	nmsim_user_restrict(NULL, 0);	/* our requests live on the stack */
+	for (i = fz_vale_nattach; i-- > 0;) {
+		memset(&d, 0, sizeof(d));
+		fz_vale_req(fd, fz_vale_attach[i], NETMAP_REQ_VALE_DETACH, &d);
+	}
+	for (i = 0; i < fz_vale_nnewif; i++)
+		fz_vale_req(fd, fz_vale_newif[i], NETMAP_REQ_VALE_DELIF, NULL);
+	nmsim_user_restrict(fz_arena, FZ_ARENA_SIZE);
+	nmsim_close(fd);
+	fz_vale_nnewif = fz_vale_nattach = 0;
+}
+
 void fz_end_input(void)
 {
 	static unsigned int n;
@@ -566,6 +631,7 @@ void fz_end_input(void)
 	for (i = 0; i < FZ_NFD; i++)
 		if (fz_reg[i])
 			fz_fd_reset(i);
+	fz_vale_cleanup();
 	if (fz_pools_touched || (++n & 63) == 0)
 		fz_counts_expect(&fz_base, "end of input (leak)");
 	else

@@ -224,6 +224,14 @@ void fz_data_op(int kind, int i, struct fz_in *in);
 void fz_end_input(void);
 
 /*
+ * VALE state outlives descriptors: persistent ports (NEWIF) and NICs on
+ * a switch (ATTACH).  A target notes each one its requests created;
+ * fz_end_input() takes them down again, so every input starts afresh.
+ */
+void fz_vale_note_newif(const char *name);
+void fz_vale_note_attach(const char *name);
+
+/*
  * Checks shared by REGISTER and NIOCREGIF replies and PORT_INFO_GET: the
  * allocator is the global one and a sim NIC reports its geometry.
  */

@@ -421,6 +421,67 @@ static int nm_legacy_register(const struct nmreq *nmr, char *name,
 	return 0;
 }
 
+/* ---- VALE commands of the legacy API (nm_vale.c does the work) ---- */
+
+static int nm_legacy_vale(struct netmap_priv_d *priv, struct nmreq *nmr,
+			  char *name)
+{
+	union {
+		struct nmreq_vale_attach	att;
+		struct nmreq_vale_detach	det;
+		struct nmreq_vale_newif		nif;
+		struct nmreq_port_hdr		hdr;
+		struct nmreq_vale_polling	pol;
+	} b;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	switch (nmr->nr_cmd) {
+	case NETMAP_BDG_ATTACH:
+		err = nm_legacy_register(nmr, name, &b.att.reg);
+		if (err)
+			return err;
+		b.att.reg.nr_mode = (nmr->nr_arg1 & NETMAP_BDG_HOST) ?
+				    NR_REG_NIC_SW : NR_REG_ALL_NIC;
+		err = netmap_vale_ctl(priv, NETMAP_REQ_VALE_ATTACH, name, &b);
+		if (!err)
+			nmr->nr_arg2 = b.att.reg.nr_mem_id;
+		return err;
+	case NETMAP_BDG_DETACH:
+		return netmap_vale_ctl(priv, NETMAP_REQ_VALE_DETACH, name, &b);
+	case NETMAP_BDG_VNET_HDR:
+		b.hdr.nr_hdr_len = nmr->nr_arg1;
+		return netmap_vale_ctl(priv, NETMAP_REQ_PORT_HDR_SET, name, &b);
+	case NETMAP_VNET_HDR_GET:
+		err = netmap_vale_ctl(priv, NETMAP_REQ_PORT_HDR_GET, name, &b);
+		if (!err)
+			nmr->nr_arg1 = (uint16_t)b.hdr.nr_hdr_len;
+		return err;
+	case NETMAP_BDG_NEWIF:
+		b.nif.nr_tx_slots = nmr->nr_tx_slots;
+		b.nif.nr_rx_slots = nmr->nr_rx_slots;
+		b.nif.nr_tx_rings = nmr->nr_tx_rings;
+		b.nif.nr_rx_rings = nmr->nr_rx_rings;
+		b.nif.nr_mem_id = nmr->nr_arg2;
+		err = netmap_vale_ctl(priv, NETMAP_REQ_VALE_NEWIF, name, &b);
+		if (err)
+			return err;
+		nmr->nr_tx_slots = b.nif.nr_tx_slots;
+		nmr->nr_rx_slots = b.nif.nr_rx_slots;
+		nmr->nr_tx_rings = b.nif.nr_tx_rings;
+		nmr->nr_rx_rings = b.nif.nr_rx_rings;
+		nmr->nr_arg2 = b.nif.nr_mem_id;
+		return 0;
+	case NETMAP_BDG_DELIF:
+		return netmap_vale_ctl(priv, NETMAP_REQ_VALE_DELIF, name, NULL);
+	default:	/* POLLING_ON / OFF */
+		return netmap_vale_ctl(priv, nmr->nr_cmd == NETMAP_BDG_POLLING_ON ?
+				       NETMAP_REQ_VALE_POLLING_ENABLE :
+				       NETMAP_REQ_VALE_POLLING_DISABLE,
+				       name, &b);
+	}
+}
+
 static int nm_legacy_regif(struct netmap_priv_d *priv, struct nmreq *nmr,
 			   char *name)
 {
@@ -438,6 +499,7 @@ static int nm_legacy_regif(struct netmap_priv_d *priv, struct nmreq *nmr,
 	case NETMAP_BDG_POLLING_ON:
 	case NETMAP_BDG_POLLING_OFF:
 	case NETMAP_VNET_HDR_GET:
+		return nm_legacy_vale(priv, nmr, name);
 	case NETMAP_PT_HOST_CREATE:
 	case NETMAP_PT_HOST_DELETE:
 		return EOPNOTSUPP;
@@ -466,8 +528,22 @@ static int nm_legacy_ginfo(struct netmap_priv_d *priv, struct nmreq *nmr,
 	struct nmreq_port_info_get pi;
 	int err;
 
-	if (nmr->nr_cmd == NETMAP_BDG_LIST)
-		return EOPNOTSUPP;	/* VALE is not built yet */
+	if (nmr->nr_cmd == NETMAP_BDG_LIST) {
+		struct nmreq_vale_list vl;
+
+		memset(&vl, 0, sizeof(vl));
+		vl.nr_bridge_idx = nmr->nr_arg1;
+		vl.nr_port_idx = nmr->nr_arg2;
+		err = netmap_vale_ctl(priv, NETMAP_REQ_VALE_LIST, name, &vl);
+		if (err)
+			return err;
+		/* the name comes back in 16 bytes: truncated */
+		memcpy(nmr->nr_name, name, sizeof(nmr->nr_name) - 1);
+		nmr->nr_name[sizeof(nmr->nr_name) - 1] = '\0';
+		nmr->nr_arg1 = vl.nr_bridge_idx;
+		nmr->nr_arg2 = (uint16_t)vl.nr_port_idx;
+		return 0;
+	}
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_mem_id = nmr->nr_arg2;
 	err = nm_req_run(priv, name, NETMAP_REQ_PORT_INFO_GET, &pi, NULL);
