@@ -517,8 +517,17 @@ static void sl_op_slot(struct sl_port *p, struct fz_in *in)
 		}
 		slot->buf_idx = idx;
 	}
-	if (mask & 2)
+	if (mask & 2) {
+		/*
+		 * A length written into a slot the kernel filled but has not
+		 * published yet (VALE, pipes, monitors fill ahead of tail) is
+		 * what the user later reads there: netmap does not rewrite
+		 * it, and only the writer's own view suffers.  So the slot
+		 * counts as written.
+		 */
 		slot->len = fz_u16(in);
+		sr->dirty[s % n] = 1;
+	}
 	if (mask & 4)
 		slot->flags = fz_u16(in);
 	if (mask & 8)
