@@ -78,3 +78,17 @@ coverage:
 	[ $${PIPESTATUS[0]} -eq 0 ] || fail=1; \
 	echo "html: $(COV_DIR)/index.html"; \
 	exit $$fail
+
+# As a suite of make test: one PASS/FAIL line for the threshold, one per
+# missing function, and the table's total in the detail.
+.PHONY: coverage-suite
+SUITES += coverage-suite
+coverage-suite:
+	@mkdir -p $(R); log=$(R)/coverage.log; \
+	$(MAKE) --no-print-directory coverage > $$log 2>&1; rc=$$?; \
+	sed -n '/^== sync paths/,$$p' $$log | grep -E 'TOTAL|MISSING|BELOW'; \
+	tot=$$(grep -E '^TOTAL' $$log | tr -s ' ' | cut -d' ' -f4-5); \
+	{ grep -E '^MISSING' $$log | sed 's/^/FAIL coverage: /'; \
+	  if [ $$rc -eq 0 ]; then echo "PASS coverage-sync-paths: lines $$tot"; \
+	  else echo "FAIL coverage-sync-paths: make coverage exited $$rc (see $$log)"; fi; \
+	} > $(R)/coverage-suite.txt; cat $(R)/coverage-suite.txt; [ $$rc -eq 0 ]

@@ -386,8 +386,7 @@ struct waiter {
 	int		timeout;	/* per poll */
 	/* results */
 	uint32_t	got;
-	uint64_t	first_ms;	/* first poll returned after */
-	uint64_t	total_ms;
+	uint64_t	first_at;	/* when the first poll returned */
 	int		bad;		/* a poll failed or a frame was wrong */
 	char		why[96];
 };
@@ -403,16 +402,20 @@ static void *waiter_main(void *arg)
 {
 	struct waiter *w = arg;
 	struct netmap_ring *rx = tp_rx(w->p, w->ring);
-	uint64_t t0 = mono_ms();
 
 	while (w->got < w->want && !w->bad) {
 		short rev;
 		int r = poll1(w->p->fd, POLLIN, w->timeout, &rev);
 
-		if (!w->first_ms)
-			w->first_ms = mono_ms() - t0 + 1;
+		if (!w->first_at)
+			w->first_at = mono_ms();
 		if (r != 1 || rev != POLLIN) {
 			waiter_fail(w, "poll", r);
+			break;
+		}
+		/* readable means frames are there, not a spurious wake-up */
+		if (nm_ring_empty(rx)) {
+			waiter_fail(w, "POLLIN on an empty ring", rx->tail);
 			break;
 		}
 		while (!nm_ring_empty(rx)) {
@@ -425,7 +428,6 @@ static void *waiter_main(void *arg)
 			w->got++;
 		}
 	}
-	w->total_ms = mono_ms() - t0;
 	return NULL;
 }
 
@@ -434,6 +436,7 @@ TEST(poll_blocked_reader_woken_by_sender)
 	struct tport prx, ptx;
 	struct netmap_ring *tx;
 	struct waiter w;
+	uint64_t sent_at = 0;
 	pthread_t th;
 	uint32_t i;
 
@@ -452,6 +455,8 @@ TEST(poll_blocked_reader_woken_by_sender)
 	/* let it block, then send in batches */
 	sleep_ms(100);
 	for (i = 0; i < 100; i++) {
+		if (i == 9)
+			sent_at = mono_ms();
 		if (put_seq(tx, i, 60) || (i % 10 == 9 && tp_txsync(&ptx)))
 			break;
 		if (i % 10 == 9)
@@ -461,9 +466,12 @@ TEST(poll_blocked_reader_woken_by_sender)
 	CHECK_EQ(i, 100);
 	CHECK_THREAD(w.bad, w.why);
 	CHECK_EQ(w.got, 100);
-	/* it slept until the first frames came, and no poll timed out */
-	CHECK(w.first_ms >= 80);
-	CHECK(w.total_ms < 4000);
+	/*
+	 * It slept until the first frames came (no poll returned before
+	 * there was something to read), and no poll timed out (checked in
+	 * the waiter).  No bound on how long anything took: noisy machines.
+	 */
+	CHECK(w.first_at >= sent_at);
 	CHECK_EQ(nic_st("sim0").rx_dropped, 0);
 	tp_close(&ptx);
 	tp_close(&prx);
