@@ -188,8 +188,7 @@ void nm_os_mtx_unlock(nm_mtx_t *m)
 
 void nm_os_spin_init(nm_spin_t *s)
 {
-	spin_lock_init(&s->lock);
-	s->flags = 0;
+	spin_lock_init(s);
 }
 
 void nm_os_spin_destroy(nm_spin_t *s)
@@ -198,17 +197,12 @@ void nm_os_spin_destroy(nm_spin_t *s)
 
 void nm_os_spin_lock(nm_spin_t *s)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&s->lock, flags);
-	s->flags = flags;
+	spin_lock_bh(s);
 }
 
 void nm_os_spin_unlock(nm_spin_t *s)
 {
-	unsigned long flags = s->flags;
-
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_bh(s);
 }
 
 /* ------------------------------------------------------------------ */

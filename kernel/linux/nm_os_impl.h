@@ -4,12 +4,12 @@
  * See kernel/nm_os.h for the contract.
  *
  * Locks.  nm_mtx_t is a struct mutex.  nm_spin_t is a spinlock taken with
- * interrupts saved and disabled: the generic adapter's hooks run in
- * softirq context, in the transmit path (bottom halves off) and, through
- * netpoll, even with interrupts off, and any of them may end up in a core
- * function that takes a queue lock.  The saved flags live in the lock
- * object: only the holder writes them, after it got the lock, and reads
- * them back before it lets go.
+ * bottom halves off: the generic adapter's hooks (rx_handler, the patched
+ * ndo_start_xmit, skb destructors) run in softirq context and end up in
+ * core functions that take queue locks.  Nothing of netmap runs in hard
+ * interrupt context; a transmit with interrupts off (netpoll) bypasses
+ * netmap (nm_generic.c).  Code under an nm_spin_t may still disable and
+ * enable bottom halves (transmit, netif_receive_skb): that nests.
  */
 #ifndef _NM_OS_IMPL_H_
 #define _NM_OS_IMPL_H_
@@ -31,10 +31,7 @@
 
 typedef struct mutex nm_mtx_t;
 
-typedef struct {
-	spinlock_t	lock;
-	unsigned long	flags;
-} nm_spin_t;
+typedef spinlock_t nm_spin_t;
 
 typedef struct { atomic_t a; } nm_atomic_t;
 
