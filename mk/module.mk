@@ -34,3 +34,25 @@ module-clean:
 	@[ ! -e "$(KDIR)/Makefile" ] || [ ! -d $(MOD_B) ] || \
 		$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/$(MOD_B) clean
 	@rm -rf $(MOD_B)
+
+# As a suite of make test: the module builds warning-free (W=1, -Werror)
+# against Debian's headers and carries the parameters the glue promises.
+# Loading it is the QEMU harness's job (make qemu-test).
+MOD_PARAMS := verbose no_timestamp fwd if_size if_num ring_size ring_num \
+	buf_size buf_num mem_max_mb fi generic
+.PHONY: module-suite
+SUITES += module-suite
+module-suite:
+	@mkdir -p $(R); : > $(R)/module-suite.txt; \
+	if $(MAKE) --no-print-directory module > $(R)/module.log 2>&1; then \
+		echo "PASS module-build: $(MOD_B)/netmap.ko for $(KVER)"; \
+	else echo "FAIL module-build (see $(R)/module.log)"; \
+		tail -5 $(R)/module.log; exit 0; fi | tee -a $(R)/module-suite.txt; \
+	[ -f $(MOD_B)/netmap.ko ] || exit 1; \
+	have=$$(modinfo -F parm $(MOD_B)/netmap.ko | cut -d: -f1); \
+	for p in $(MOD_PARAMS); do \
+		if echo "$$have" | grep -qx "$$p"; then \
+			echo "PASS module-param-$$p"; \
+		else echo "FAIL module-param-$$p: not a parameter of netmap.ko"; fi; \
+	done | tee -a $(R)/module-suite.txt; \
+	! grep -q '^FAIL' $(R)/module-suite.txt
