@@ -149,6 +149,9 @@ echo 15 > /proc/sys/kernel/hung_task_timeout_secs
 echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
 echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
 ip link set lo up
+# the agent's line must never echo what the host sends, even before the
+# agent has opened it
+stty -F /dev/ttyS1 raw -echo 115200
 echo "nmtb-guest: up $(uname -r)"
 while true; do
 	/agent /dev/ttyS1
@@ -327,6 +330,8 @@ class Agent:
         self.id = 0
         self.timeout = timeout
         self.hellos = 0
+        self.noise = []     # lines that were no reply (kept for debugging)
+        self.stale = []     # replies to requests given up on
 
     def _readline(self, deadline):
         while b"\n" not in self.buf:
@@ -358,11 +363,17 @@ class Agent:
             try:
                 r = json.loads(line.decode("latin-1"))
             except ValueError:
-                continue        # noise from before the agent started
-            if isinstance(r, dict) and r.get("hello"):
+                r = None
+            if not isinstance(r, dict) or "ok" not in r:
+                # noise: the tty echoing a request before the agent made
+                # it raw, or a line cut by a restart
+                self.noise.append(line[:200])
+                continue
+            if r.get("hello"):
                 self.hellos += 1
-            if isinstance(r, dict) and r.get("id") == rid:
+            if r.get("id") == rid:
                 return r
+            self.stale.append(r)
 
     def call(self, cmd, _wait=None, **args):
         """request(), raising AgentError when the agent says ok:false."""
@@ -372,16 +383,21 @@ class Agent:
         return r
 
     def wait_ready(self, timeout):
-        """Pings until the agent answers (it starts late in the boot)."""
+        """Waits for the agent's hello line, then pings it.  Nothing is
+        sent before the hello: bytes queued for a serial port that is not
+        open yet would be echoed by the tty when it first opens."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return self.request("ping", _wait=min(
-                    1.0, max(0.1, deadline - time.monotonic())))
+                line = self._readline(deadline)
             except TimeoutError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("guest agent did not come up in %gs"
-                                       % timeout)
+                raise TimeoutError("guest agent did not come up in %gs"
+                                   % timeout)
+            if b'"hello":"nmtb-agent"' in line:
+                self.hellos += 1
+                break
+            self.noise.append(line[:200])
+        return self.call("ping", _wait=max(1.0, deadline - time.monotonic()))
 
     # ---- conveniences --------------------------------------------------
     def sh(self, command, timeout=30):
@@ -509,7 +525,11 @@ class Guest:
         return self.p("console.log")
 
     def cmdline(self):
+        # loglevel 5 keeps KERN_WARNING and worse on the console (every
+        # line the scanner looks for) and saves ~2s of serial output at
+        # boot; the whole log is saved from dmesg at stop.
         append = ("console=ttyS0,115200 panic=-1 8250.nr_uarts=2 "
+                  "loglevel=%s " % os.environ.get("NMTB_GUEST_LOGLEVEL", "5")
                   + self.extra_append)
         return [
             QEMU, "-machine", "pc,accel=tcg", "-cpu", "qemu64", "-smp", "1",
@@ -570,7 +590,14 @@ class Guest:
             return ""
 
     def scan(self):
-        return scan_console(self.console())
+        """Bad lines of the console and of the dmesg saved at stop."""
+        text = self.console()
+        try:
+            with open(self.p("dmesg.log"), "rb") as f:
+                text += "\n" + f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            pass
+        return scan_console(text)
 
     def check_console(self):
         bad = self.scan()
@@ -583,6 +610,11 @@ class Guest:
         if self.proc is None:
             return None
         if self.proc.poll() is None and self.agent is not None:
+            try:
+                with open(self.p("dmesg.log"), "w") as f:
+                    f.write(self.agent.dmesg())
+            except (OSError, TimeoutError, AgentError):
+                pass
             try:
                 self.agent.sock.sendall(json.dumps(
                     {"id": -1, "cmd": "exec",
@@ -739,7 +771,7 @@ def smoke(out_path=None, modules=None):
     rc = g.stop()
     s.check("guest powered off", rc == 0, "QEMU exit %s in %.1fs"
             % (rc, time.monotonic() - t))
-    bad = scan_console(g.console())
+    bad = g.scan()
     s.check("console clean (no Oops/BUG/WARNING/GPF/hung task)", not bad,
             "; ".join("[%s] %s" % b for b in bad[:5]))
     return _finish(s, out_path, t_all, g.boot_time)
