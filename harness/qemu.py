@@ -135,6 +135,29 @@ def build_agent(out=None):
     return out
 
 
+def build_testmod(kver=None, gdir=GUEST_DIR):
+    """harness/testmod built against the installed headers (a module for
+    testing the harness: it loads, and with warn=1 it WARNs)."""
+    kver = kver or guest_kver()
+    src = os.path.join(HERE, "testmod")
+    out = os.path.join(gdir, "testmod")
+    ko = os.path.join(out, "nmtb_harness_test.ko")
+    srcs = [os.path.join(src, f) for f in ("nmtb_harness_test.c", "Kbuild")]
+    if os.path.exists(ko) and all(os.path.getmtime(ko) >= os.path.getmtime(s)
+                                  for s in srcs):
+        return ko
+    kdir = "/lib/modules/%s/build" % kver
+    if not os.path.isdir(kdir):
+        raise RuntimeError("no kernel headers at %s: run make deps-qemu"
+                           % kdir)
+    log("kbuild testmod against " + kdir)
+    os.makedirs(out, exist_ok=True)
+    for s in srcs:
+        shutil.copyfile(s, os.path.join(out, os.path.basename(s)))
+    _run(["make", "-s", "-C", kdir, "M=" + out, "modules"])
+    return ko
+
+
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -582,6 +605,12 @@ class Guest:
                 raise TimeoutError("QEMU sockets did not appear")
             time.sleep(0.02)
 
+    def nic_replug(self, timeout=30.0):
+        """QMP device_del + device_add of the e1000 (same id, netdev and
+        MAC): the guest driver sees it go and come back."""
+        return self.qmp.replug(NIC_ID, self.nic_model, timeout,
+                               netdev=NETDEV_ID, mac=GUEST_MAC)
+
     def console(self):
         try:
             with open(self.console_path, "rb") as f:
@@ -717,9 +746,18 @@ def smoke(out_path=None, modules=None):
     s.run("console scanner catches Oops/BUG/WARNING/GPF/hung task in a "
           "fake log", scanner_selftest)
     t = time.monotonic()
-    img = build_guest(modules=modules)
-    s.check("guest image built", True, "kernel %s, %.1fs"
-            % (img.kver, time.monotonic() - t))
+    if modules is None:
+        modules = os.environ.get("HARNESS_MODULES", "").split()
+    extra = [os.path.basename(m) for m in modules]
+    try:
+        testmod = build_testmod()
+    except Exception as e:
+        s.check("test module built against the installed headers", False,
+                str(e))
+        testmod = None
+    img = build_guest(modules=modules + ([testmod] if testmod else []))
+    s.check("guest image built", True, "kernel %s, %.1fs, modules %s"
+            % (img.kver, time.monotonic() - t, sorted(img.modules)))
     g = Guest(img)
     try:
         g.start()
@@ -729,6 +767,7 @@ def smoke(out_path=None, modules=None):
         return _finish(s, out_path, t_all, None)
     s.check("boot: agent answers ping", True, "%.2fs" % g.boot_time)
     a = g.agent
+    provoked = set()
     try:
         s.run("uname -r is the image's release",
               lambda: (a.call("uname")["release"] == img.kver,
@@ -763,17 +802,42 @@ def smoke(out_path=None, modules=None):
                   == "1", 10), ""))
         s.run("dmesg returned (shows e1000)", lambda: (
             "e1000" in a.dmesg(), ""))
-        s.run("netmap commands say /dev/netmap is missing", lambda: (
-            _netmap_missing(a), ""))
+        s.run("QMP device_del/device_add (NIC replug): eth0 back, frames "
+              "flow", lambda: _replug_check(g))
+        for m in extra:
+            s.run("load HARNESS_MODULES " + m, lambda m=m: (
+                a.call("load", path=img.modules[m]) is not None, ""))
+        for m in reversed(extra):
+            s.run("unload HARNESS_MODULES " + m, lambda m=m: (
+                a.call("unload", name=m[:-3].replace("-", "_"))
+                is not None, ""))
+        if not any(m.startswith("netmap") for m in extra):
+            s.run("netmap commands say /dev/netmap is missing", lambda: (
+                _netmap_missing(a), ""))
+        if testmod:
+            tm = img.modules["nmtb_harness_test.ko"]
+            s.run("out-of-tree module (built on the host) loads/unloads",
+                  lambda: (a.call("load", path=tm) and
+                           a.call("unload", name="nmtb_harness_test") and
+                           "nmtb_harness_test: loaded" in a.dmesg(), ""))
+        bad = g.scan() + scan_console(a.dmesg())
+        s.check("console and dmesg clean so far", not bad,
+                "; ".join("[%s] %s" % b for b in bad[:5]))
+        if testmod:
+            s.run("a real WARNING in the guest fails the run",
+                  lambda: _warn_check(g, tm))
+            provoked = {_norm(l) for _, l in g.scan() +
+                        scan_console(a.dmesg())}
     except Exception as e:
         s.check("smoke steps", False, "%s: %s" % (type(e).__name__, e))
     t = time.monotonic()
     rc = g.stop()
     s.check("guest powered off", rc == 0, "QEMU exit %s in %.1fs"
             % (rc, time.monotonic() - t))
-    bad = g.scan()
-    s.check("console clean (no Oops/BUG/WARNING/GPF/hung task)", not bad,
-            "; ".join("[%s] %s" % b for b in bad[:5]))
+    # the only bad lines allowed are those of the WARNING provoked above
+    bad = [b for b in g.scan() if _norm(b[1]) not in provoked]
+    s.check("console clean (no Oops/BUG/WARNING/GPF/hung task besides the "
+            "provoked one)", not bad, "; ".join("[%s] %s" % b for b in bad[:5]))
     return _finish(s, out_path, t_all, g.boot_time)
 
 
@@ -810,6 +874,42 @@ def _rx_check(g):
     hit = [x for x in frames if RX_MARK in x]
     return bool(hit) and hit[0][:len(f)] == f, \
         "%d frame(s), %d ours" % (len(frames), len(hit))
+
+
+def _replug_check(g):
+    a = g.agent
+    t = time.monotonic()
+    g.nic_replug()
+    back = _wait(lambda: "eth0" in a.sh("ls /sys/class/net")[1], 20)
+    if not back:
+        return False, "eth0 did not come back"
+    a.sh("ip link set eth0 up")
+    up = _wait(lambda: a.read("/sys/class/net/eth0/carrier").strip() == "1",
+               10)
+    a.call("reset")             # the old packet socket died with eth0
+    ok, why = _tx_check(g)
+    return back and up and ok, "%.1fs, tx after replug: %s" % (
+        time.monotonic() - t, why)
+
+
+def _warn_check(g, tm):
+    """Loads the test module with warn=1: the WARNING must reach the
+    console and Guest.check_console() must raise."""
+    g.agent.call("load", path=tm, params="warn=1")
+    g.agent.call("unload", name="nmtb_harness_test")
+    seen = _wait(lambda: any(k == "warning" for k, _ in g.scan()), 10)
+    try:
+        g.check_console()
+        raised = False
+    except ConsoleError:
+        raised = True
+    return bool(seen) and raised, "scanner: %s" % (
+        sorted({k for k, _ in g.scan()}) or "nothing")
+
+
+def _norm(line):
+    """A console or dmesg line without its <level> prefix."""
+    return re.sub(r"^<\d+>", "", line).strip()
 
 
 def _netmap_missing(a):

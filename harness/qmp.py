@@ -36,6 +36,7 @@ class QMP:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+        self.timeout = timeout
         self.sock.settimeout(timeout)
         greeting = self._read()
         if "QMP" not in greeting:
@@ -72,6 +73,28 @@ class QMP:
                 raise QMPError(cmd, r["error"])
             return r.get("return")
 
+    def wait_event(self, name, timeout=10.0, match=None):
+        """The first event called name (and matching match(data)) seen
+        since the last wait for it; it is removed from self.events."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, ev in enumerate(self.events):
+                if ev.get("event") == name and (
+                        match is None or match(ev.get("data", {}))):
+                    return self.events.pop(i)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("QMP: no %s event in %gs" % (name, timeout))
+            self.sock.settimeout(left)
+            try:
+                r = self._read()
+            except socket.timeout:
+                continue
+            finally:
+                self.sock.settimeout(self.timeout)
+            if "event" in r:
+                self.events.append(r)
+
     # ---- the few commands the harness uses -----------------------------
     def set_link(self, name, up):
         """Link of a NIC (device id) or netdev up or down."""
@@ -95,6 +118,15 @@ class QMP:
 
     def device_add(self, driver, **props):
         return self.execute("device_add", driver=driver, **props)
+
+    def replug(self, dev_id, driver, timeout=30.0, **props):
+        """A device reset the hard way: hot-unplug the device (the guest
+        must acknowledge it through ACPI), then plug an identical one.
+        props are the device's properties (netdev, mac, ...)."""
+        self.device_del(dev_id)
+        self.wait_event("DEVICE_DELETED", timeout,
+                        match=lambda d: d.get("device") == dev_id)
+        return self.device_add(driver, id=dev_id, **props)
 
     def quit(self):
         try:
