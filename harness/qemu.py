@@ -347,8 +347,10 @@ def _connect_unix(path, timeout):
 class Agent:
     """JSON lines to the guest agent over the second serial port."""
 
-    def __init__(self, path, timeout=30.0):
-        self.sock = _connect_unix(path, timeout)
+    def __init__(self, path, timeout=30.0, sock=None):
+        """path: the agent's unix socket (QEMU's chardev); or sock: a
+        connected socket (an agent run on this host, for tests)."""
+        self.sock = sock if sock is not None else _connect_unix(path, timeout)
         self.buf = b""
         self.id = 0
         self.timeout = timeout

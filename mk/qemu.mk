@@ -38,3 +38,19 @@ qemu-smoke: deps-qemu $(B)/guest/agent
 	p=$$(grep -c '^PASS' $(R)/qemu-smoke.txt); f=$$(grep -c '^FAIL' $(R)/qemu-smoke.txt); \
 	echo "qemu-smoke: $$p passed, $$f failed"; \
 	[ $$rc -eq 0 ] && [ $$f -eq 0 ] && [ $$p -gt 0 ]
+
+# The agent and the harness's host side without QEMU: the agent under
+# ASan+UBSan with hostile JSON, its netmap commands on the sim through
+# libnmsim_preload.so, the console scanner.  Needs only the base deps.
+#   make harness-test   PASS/FAIL lines in $(R)/harness-test.txt
+.PHONY: harness-test
+harness-test: deps $(B)/libnmsim_preload.so
+	@mkdir -p $(R); rm -f $(R)/harness-test.txt $(R)/harness-test.xml
+	@echo "== harness tests (no QEMU)"
+	@$(SCEN_PY) -m pytest harness/test_agent.py -q -p no:cacheprovider \
+		--junitxml=$(R)/harness-test.xml; rc=$$?; \
+	$(SCEN_PY) scenarios/junit2txt.py $(R)/harness-test.xml $$rc > $(R)/harness-test.txt; \
+	p=$$(grep -c '^PASS' $(R)/harness-test.txt); f=$$(grep -c '^FAIL' $(R)/harness-test.txt); \
+	grep '^FAIL' $(R)/harness-test.txt; \
+	echo "harness-test: $$p passed, $$f failed (pytest exit $$rc)"; \
+	[ $$rc -eq 0 ] && [ $$f -eq 0 ] && [ $$p -gt 0 ]

@@ -1608,8 +1608,10 @@ int main(int argc, char **argv)
 		k = read(fd, buf + n, cap - n);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0) {
+			free(buf);
 			return k < 0 ? 1 : 0;
+		}
 		n += (size_t)k;
 		while ((nl = memchr(buf, '\n', n))) {
 			size_t len = (size_t)(nl - buf), rest;
