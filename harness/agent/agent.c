@@ -404,8 +404,14 @@ static struct pkt *pkt_get(struct req *r, const char *ifname)
 	unsigned idx;
 
 	for (i = 0; i < MAX_PKT; i++) {
-		if (pkts[i].fd > 0 && !strcmp(pkts[i].ifname, ifname))
-			return &pkts[i];
+		if (pkts[i].fd > 0 && !strcmp(pkts[i].ifname, ifname)) {
+			/* an interface that went away and came back (module
+			 * reload, replug) needs a new socket */
+			if ((int)if_nametoindex(ifname) == pkts[i].ifindex)
+				return &pkts[i];
+			close(pkts[i].fd);
+			pkts[i].fd = 0;
+		}
 		if (pkts[i].fd <= 0 && !free_slot)
 			free_slot = &pkts[i];
 	}
