@@ -47,8 +47,11 @@ QEMU = os.environ.get("NMTB_QEMU", "qemu-system-x86_64")
 GUEST_MAC = "52:54:00:12:34:56"
 NIC_ID = "nic0"         # QMP name of the e1000 (set_link)
 NETDEV_ID = "n0"
-# Stock modules the guest gets from the image, in load order.
-STOCK_MODULES = ["kernel/drivers/net/ethernet/intel/e1000/e1000.ko"]
+# Stock modules the guest gets from the image (their dependencies come
+# along): e1000 for the tests to load, and the virtio console the agent
+# talks over (init loads BOOT_MODULES and their dependencies).
+STOCK_MODULES = ["e1000", "virtio_console", "virtio_pci"]
+BOOT_MODULES = ["virtio_pci", "virtio_console"]
 
 sys.path.insert(0, HERE)
 from qmp import QMP, QMPError  # noqa: E402
@@ -146,6 +149,37 @@ def pvh_vmlinux(bzimage, out):
     return out
 
 
+def _module_index(mdir):
+    """{module name: path} of every .ko[.xz|.zst|.gz] under mdir."""
+    idx = {}
+    for d, _, files in os.walk(mdir):
+        for f in files:
+            m = re.match(r"(.+)\.ko(\.xz|\.zst|\.gz)?$", f)
+            if m:
+                idx[m.group(1).replace("-", "_")] = os.path.join(d, f)
+    return idx
+
+
+def _with_deps(names, idx):
+    """names and their dependencies (modinfo -F depends), dependencies
+    first: a valid insmod order."""
+    order = []
+
+    def visit(n, stack=()):
+        n = n.replace("-", "_")
+        if n in order or n in stack:
+            return
+        if n not in idx:
+            raise RuntimeError("module %s is not in the guest image" % n)
+        deps = _run(["modinfo", "-F", "depends", idx[n]]).strip()
+        for d in filter(None, deps.split(",")):
+            visit(d, stack + (n,))
+        order.append(n)
+    for n in names:
+        visit(n)
+    return order
+
+
 def build_agent(out=None):
     """Compiles the static guest agent if its sources are newer."""
     out = out or os.path.join(GUEST_DIR, "agent")
@@ -204,9 +238,22 @@ ip link set lo up
 # the agent's line must never echo what the host sends, even before the
 # agent has opened it
 stty -F /dev/ttyS1 raw -echo 115200
-echo "nmtb-guest: up $(uname -r)"
+# the agent talks over a virtio console port when the host gave one (much
+# faster than the 16550), else over the second serial port
+for m in $(cat /boot-modules); do
+	insmod /lib/modules/$(uname -r)/$m
+done
+chan=/dev/ttyS1
+if grep -q virtio-agent /proc/cmdline; then
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		[ -e /dev/vport0p1 ] && break
+		sleep 0.1
+	done
+	[ -e /dev/vport0p1 ] && chan=/dev/vport0p1
+fi
+echo "nmtb-guest: up $(uname -r), agent on $chan"
 while true; do
-	/agent /dev/ttyS1
+	/agent $chan
 	echo "nmtb-guest: agent exited with status $?"
 	sleep 1
 done
@@ -270,15 +317,13 @@ def build_guest(modules=None, kver=None, gdir=GUEST_DIR):
 
     placed = {}
     mdir = os.path.join(root, "lib", "modules", kver)
-    for rel in STOCK_MODULES:
-        cands = [os.path.join(mdir, rel + ext) for ext in
-                 ("", ".xz", ".zst", ".gz")]
-        src = next((c for c in cands if os.path.exists(c)), None)
-        if src is None:
-            raise RuntimeError("stock module missing from the image: " + rel)
-        name = os.path.basename(rel)
-        _copy_module(src, os.path.join(stage, "lib", "modules", kver, name))
-        placed[name] = "/lib/modules/%s/%s" % (kver, name)
+    idx = _module_index(mdir)
+    for name in _with_deps(STOCK_MODULES, idx):
+        _copy_module(idx[name], os.path.join(stage, "lib", "modules", kver,
+                                             name + ".ko"))
+        placed[name + ".ko"] = "/lib/modules/%s/%s.ko" % (kver, name)
+    with open(os.path.join(stage, "boot-modules"), "w") as f:
+        f.write("".join("%s.ko\n" % n for n in _with_deps(BOOT_MODULES, idx)))
     for m in modules:
         if not os.path.exists(m):
             raise RuntimeError("HARNESS_MODULES: no such file: " + m)
@@ -562,13 +607,18 @@ class Guest:
     meant to serve a whole suite."""
 
     def __init__(self, image=None, mem="512M", boot_timeout=120.0,
-                 rundir=None, extra_append="", nic_model="e1000"):
+                 rundir=None, extra_append="", nic_model="e1000",
+                 channel=None):
         self.image = image or build_guest()
         self.mem = mem
         self.boot_timeout = boot_timeout
         self.rundir = rundir or os.path.join(GUEST_DIR, "run-%d" % os.getpid())
         self.extra_append = extra_append
         self.nic_model = nic_model
+        # the agent's line: "virtio" (virtio console port) or "serial"
+        # (second 16550, ttyS1)
+        self.channel = channel or os.environ.get("NMTB_AGENT_CHANNEL",
+                                                 "virtio")
         self.proc = self.qmp = self.agent = self.net = None
         self.boot_time = None
 
@@ -586,6 +636,7 @@ class Guest:
         # boot; the whole log is saved from dmesg at stop.
         append = ("console=ttyS0,115200 panic=-1 8250.nr_uarts=2 "
                   "loglevel=%s " % os.environ.get("NMTB_GUEST_LOGLEVEL", "5")
+                  + ("virtio-agent " if self.channel == "virtio" else "")
                   + self.extra_append)
         return [
             QEMU, "-machine", "pc,accel=tcg", "-cpu", "qemu64", "-smp", "1",
@@ -597,7 +648,13 @@ class Guest:
             "-serial", "chardev:con",
             "-chardev", "socket,id=agent,path=%s,server=on,wait=off"
             % self.p("agent.sock"),
+        ] + ([
+            "-device", "virtio-serial-pci,id=vser",
+            "-device", "virtserialport,bus=vser.0,chardev=agent,"
+            "name=nmtb.agent",
+        ] if self.channel == "virtio" else [
             "-serial", "chardev:agent",
+        ]) + [
             "-qmp", "unix:%s,server=on,wait=off" % self.p("qmp.sock"),
             "-netdev", "stream,id=%s,server=on,addr.type=unix,addr.path=%s"
             % (NETDEV_ID, self.p("net.sock")),

@@ -359,7 +359,7 @@ static int cmd_read(struct req *r)
 
 static int write_file(struct req *r, const char *path, const char *data)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	size_t len = strlen(data);
 	ssize_t k;
 
