@@ -406,6 +406,10 @@ class AgentError(OSError):
                          "%s: %s" % (cmd, reply.get("error", "?")))
 
 
+class AgentRestarted(ConnectionError):
+    """The agent died during a request and init started a new one."""
+
+
 def _connect_unix(path, timeout):
     deadline = time.monotonic() + timeout
     while True:
@@ -471,7 +475,12 @@ class Agent:
                 self.noise.append(line[:200])
                 continue
             if r.get("hello"):
+                # a new agent while we wait: the old one died (an Oops in
+                # a syscall it made kills it; init starts another)
                 self.hellos += 1
+                raise AgentRestarted(
+                    "guest agent restarted while running %r (it crashed or "
+                    "was killed: see the console)" % cmd)
             if r.get("id") == rid:
                 return r
             self.stale.append(r)
@@ -695,6 +704,18 @@ class Guest:
                 raise TimeoutError("QEMU sockets did not appear")
             time.sleep(0.02)
 
+    def call(self, cmd, _wait=None, **args):
+        """agent.call(), with the console's bad lines (and its tail) in
+        the exception when the agent times out or dies."""
+        try:
+            return self.agent.call(cmd, _wait=_wait, **args)
+        except (TimeoutError, ConnectionError) as e:
+            bad = self.scan()
+            tail = "\n".join(self.console().splitlines()[-15:])
+            raise type(e)("%s\nconsole: %s\n--- console tail ---\n%s" % (
+                e, "; ".join("[%s] %s" % b for b in bad[:5]) or "clean",
+                tail)) from e
+
     def nic_replug(self, timeout=30.0):
         """QMP device_del + device_add of the e1000 (same id, netdev and
         MAC): the guest driver sees it go and come back."""
@@ -916,6 +937,8 @@ def smoke(out_path=None, modules=None):
         if testmod:
             s.run("a real WARNING in the guest fails the run",
                   lambda: _warn_check(g, tm))
+            s.run("an Oops in the guest: the agent's death is reported at "
+                  "once and the scanner fires", lambda: _oops_check(g, tm))
             provoked = {_norm(l) for _, l in g.scan() +
                         scan_console(a.dmesg())}
     except Exception as e:
@@ -994,6 +1017,20 @@ def _warn_check(g, tm):
         raised = True
     return bool(seen) and raised, "scanner: %s" % (
         sorted({k for k, _ in g.scan()}) or "nothing")
+
+
+def _oops_check(g, tm):
+    t = time.monotonic()
+    try:
+        g.call("load", path=tm, params="oops=1")
+        return False, "the load returned"
+    except AgentRestarted:
+        pass
+    took = time.monotonic() - t
+    g.agent.call("ping")         # the new agent answers
+    kinds = {k for k, _ in g.scan()}
+    return "oops" in kinds and took < 10, \
+        "agent restart seen after %.1fs; scanner: %s" % (took, sorted(kinds))
 
 
 def _norm(line):

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A module for testing the harness itself: it proves that an out-of-tree
- * module built against the installed headers loads in the guest, and with
- * warn=1 it raises a real WARNING so the console scanner can be seen to
- * fail a run.
+ * module built against the installed headers loads in the guest; warn=1
+ * raises a real WARNING and oops=1 a real Oops (a NULL write in the
+ * loading process, which dies), so the console scanner and the agent's
+ * crash detection can be seen to fail a run.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -11,11 +12,17 @@
 static bool warn;
 module_param(warn, bool, 0444);
 MODULE_PARM_DESC(warn, "raise a WARNING at load time");
+static bool oops;
+module_param(oops, bool, 0444);
+MODULE_PARM_DESC(oops, "oops at load time (NULL pointer write)");
+static int *volatile nowhere;
 
 static int __init nmtb_harness_test_init(void)
 {
 	pr_info("nmtb_harness_test: loaded (warn=%d)\n", warn);
 	WARN(warn, "nmtb_harness_test: WARNING asked for by warn=1\n");
+	if (oops)
+		*nowhere = 1;
 	return 0;
 }
 
