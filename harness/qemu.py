@@ -614,6 +614,7 @@ class NetSocket:
 class Guest:
     """One QEMU process: boot, sockets, console, shutdown.  One boot is
     meant to serve a whole suite."""
+    _n = 0
 
     def __init__(self, image=None, mem="512M", boot_timeout=120.0,
                  rundir=None, extra_append="", nic_model="e1000",
@@ -621,7 +622,9 @@ class Guest:
         self.image = image or build_guest()
         self.mem = mem
         self.boot_timeout = boot_timeout
-        self.rundir = rundir or os.path.join(GUEST_DIR, "run-%d" % os.getpid())
+        Guest._n += 1
+        self.rundir = rundir or os.path.join(
+            GUEST_DIR, "run-%d-%d" % (os.getpid(), Guest._n))
         self.extra_append = extra_append
         self.nic_model = nic_model
         # the agent's line: "virtio" (virtio console port) or "serial"
@@ -1079,7 +1082,7 @@ def main(argv=None):
                     help='agent request, e.g. \'{"cmd":"uname"}\'')
     bo.add_argument("--keep", action="store_true",
                     help="keep the guest up until Ctrl-C (sockets under "
-                    "build/guest/run-<pid>/)")
+                    "build/guest/run-<pid>-<n>/)")
     sm = sub.add_parser("smoke", help="boot once and run the smoke checks")
     sm.add_argument("--out", default=None, help="PASS/FAIL lines to FILE")
     sm.add_argument("--modules", nargs="*", default=None)

@@ -253,3 +253,45 @@ def test_kver_from_installed_headers():
     if not out:
         pytest.skip("no linux-headers installed (make deps-qemu)")
     assert "linux-headers-" + qemu.guest_kver() in out
+
+
+def test_offsets_option_and_slot_offsets(sim):
+    off = {"max_offset": 256, "initial_offset": 64, "bits": 16,
+           "tx_align": 2}
+    r = sim.call("open", name="sim0", offsets=off)
+    assert r["option_status"] == 0
+    p = r["port"]
+    st = sim.call("ring_state", port=p, kind="tx")
+    assert st["offset_mask"] == 0xffff and st["buf_align"] == 2
+    assert sim.call("slot", port=p, kind="rx", ring=0, slot=3)["offset"] == 64
+    frame = bytes(range(14)) + b"payload-" * 8
+    assert sim.call("send", port=p, slots=[
+        {"data": frame.hex(), "offset": 114}])["sent"] == 1
+    fr = sim.call("recv", port=p, rx_offset=32)["frames"]
+    assert [bytes.fromhex(f["data"]) for f in fr] == [frame]
+    assert fr[0]["offsets"] == [64]
+    # the released slot now carries the new offset
+    assert sim.call("slot", port=p, kind="rx", ring=0,
+                    slot=fr[0]["first_slot"])["offset"] == 32
+    r = sim.request("open", name="sim0", offsets={"bits": "x"})
+    assert not r["ok"] and "integer" in r["error"]
+
+
+def test_fault_points_need_debugfs(sim):
+    r = sim.request("fi_arm", name="txsync.enter", spec="nth:1")
+    if os.path.isdir("/sys/kernel/debug/netmap/fi"):
+        pytest.skip("this host has netmap's debugfs")
+    assert not r["ok"] and "/sys/kernel/debug/netmap/fi/txsync.enter" in \
+        r["error"]
+
+
+def test_indirect_slots(sim):
+    m = sim.call("open", name="sim0{6")
+    s = sim.call("open", name="sim0}6")
+    r = sim.request("send", port=m["port"], slots=[
+        {"data": "abcdef", "indirect": True}])
+    # whatever the core does with NS_INDIRECT on a pipe, the agent
+    # survives and reports it
+    assert "ok" in r
+    assert sim.call("ping")["pong"]
+    sim.call("recv", port=s["port"])
