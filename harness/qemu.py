@@ -104,7 +104,13 @@ def fetch_kernel(kver, gdir=GUEST_DIR):
     debs = glob.glob(os.path.join(gdir, pkg + "_*.deb"))
     if not debs:
         log("apt-get download " + pkg)
-        _run(["apt-get", "download", "-q", pkg], cwd=gdir)
+        try:
+            _run(["apt-get", "download", "-q", pkg], cwd=gdir)
+        except RuntimeError:
+            # a fresh machine may have no package lists yet
+            log("apt-get update, then download again")
+            _run(["apt-get", "update", "-qq"])
+            _run(["apt-get", "download", "-q", pkg], cwd=gdir)
         debs = glob.glob(os.path.join(gdir, pkg + "_*.deb"))
         if not debs:
             raise RuntimeError("apt-get download %s left no .deb" % pkg)
