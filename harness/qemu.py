@@ -20,6 +20,7 @@ CLI:
     /usr/bin/python3 harness/qemu.py boot [--exec CMD ...] [--keep]
     /usr/bin/python3 harness/qemu.py smoke [--out FILE]
     /usr/bin/python3 harness/qemu.py scan LOGFILE
+    /usr/bin/python3 harness/qemu.py kver
 
 The guest kernel is the linux-image package matching the newest installed
 linux-headers-<ver>-amd64 (or $NMTB_GUEST_KVER); it is downloaded with
@@ -1092,6 +1093,9 @@ def main(argv=None):
     sm = sub.add_parser("smoke", help="boot once and run the smoke checks")
     sm.add_argument("--out", default=None, help="PASS/FAIL lines to FILE")
     sm.add_argument("--modules", nargs="*", default=None)
+    sub.add_parser("kver", help="print the guest kernel release (the "
+                   "newest installed linux-headers-<ver>-amd64): build "
+                   "modules for the guest against /lib/modules/<ver>/build")
     sc = sub.add_parser("scan", help="scan a console log; exit 1 if bad")
     sc.add_argument("log")
     args = ap.parse_args(argv)
@@ -1101,6 +1105,9 @@ def main(argv=None):
         print(json.dumps({"kver": img.kver, "kernel": img.kernel,
                           "initrd": img.initrd, "modules": img.modules},
                          indent=1))
+        return 0
+    if args.what == "kver":
+        print(guest_kver())
         return 0
     if args.what == "scan":
         with open(args.log, "rb") as f:
