@@ -80,6 +80,16 @@
 #define NM_VALE_PULL_ROUNDS	16	/* rx rounds of one NIC notify */
 #define NM_VALE_HDR_COPY	64	/* header bytes an indirect lookup sees */
 #define NM_VALE_MAX_EXTRA	4096	/* extra buffers a port is sized for */
+/*
+ * Pipe pairs (one tx and one rx ring per end, the port's slot count) the
+ * layout of a port's allocator leaves room for.  Clusters are populated
+ * on demand, so the room costs only the lookup table until pipes open;
+ * smaller pipes fit more (up to NM_VALE_PIPE_OBJS pairs); beyond the room
+ * REGISTER gets ENOMEM.
+ */
+#define NM_VALE_PIPE_ROOM	8
+/* ring and netmap_if objects are small: room for 64 pairs of those */
+#define NM_VALE_PIPE_OBJS	64
 
 /* how gathering a chain ended */
 enum { NM_VALE_CHAIN_DONE, NM_VALE_CHAIN_OPEN, NM_VALE_CHAIN_FULL,
@@ -1318,6 +1328,8 @@ static struct nm_vale_vp *vale_vp_new(const char *name, uint32_t ntx,
 	/* extra buffers are a favour: a few, not an allocator's worth */
 	extra = NM_MIN(extra, (uint32_t)NM_VALE_MAX_EXTRA);
 	nbufs = (uint64_t)ntx * txs + (uint64_t)nrx * rxs + extra + 2 + 8;
+	/* room for pipes (and zero-copy monitors) sharing the memory */
+	nbufs += (uint64_t)NM_VALE_PIPE_ROOM * 4 * NM_MAX(txs, rxs);
 	if (nbufs > 0x7fffffff) {
 		*err = EINVAL;
 		return NULL;
@@ -1343,10 +1355,10 @@ static struct nm_vale_vp *vale_vp_new(const char *name, uint32_t ntx,
 	} else {
 		mp.size[NM_POOL_IF] = (uint32_t)(sizeof(struct netmap_if) +
 				      sizeof(int64_t) * (ntx + nrx + 2));
-		mp.num[NM_POOL_IF] = 8;
+		mp.num[NM_POOL_IF] = 8 + 2 * NM_VALE_PIPE_OBJS;
 		mp.size[NM_POOL_RING] = (uint32_t)(sizeof(struct netmap_ring) +
 				sizeof(struct netmap_slot) * NM_MAX(txs, rxs));
-		mp.num[NM_POOL_RING] = ntx + nrx;
+		mp.num[NM_POOL_RING] = ntx + nrx + 4 * NM_VALE_PIPE_OBJS;
 		mp.size[NM_POOL_BUF] = NM_VALE_BUFSIZE;
 		mp.num[NM_POOL_BUF] = (uint32_t)nbufs;
 		na->nm_mem = nm_mem_private_new(&mp, err);

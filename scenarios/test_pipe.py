@@ -53,3 +53,27 @@ def test_pipe_unfinished_chain_not_half_delivered(nm):
     assert s.recv() == []
     m.send(fr[2:])
     assert [f.data for f in s.recv()] == [pkt]
+
+
+@pytest.mark.vale
+def test_pipes_on_a_vale_port(nm):
+    """Pipes share a VALE port's memory: the port's layout has room for 8
+    pairs of its own ring size (populated only when they open); the next
+    one is refused with ENOMEM and the open ones keep working."""
+    import errno
+    port = nm.open("vale0:x")
+    ends = [(nm.open("vale0:x{%d" % k), nm.open("vale0:x}%d" % k))
+            for k in range(8)]
+    for m, s in ends:
+        assert m.info["mem_id"] == s.info["mem_id"] == port.info["mem_id"]
+    with pytest.raises(nmtb.NetmapError) as ei:
+        nm.open("vale0:x{8")
+    assert ei.value.errno == errno.ENOMEM
+    for k, (m, s) in enumerate(ends):
+        m.send([udp(1, 2, k, j) for j in range(4)])
+        assert [parse(f.data)[2:] for f in s.recv()] == \
+            [(k, j) for j in range(4)]
+    # more pipes fit when they are smaller
+    small = [nm.open("vale0:y{%d" % k, tx_slots=64, rx_slots=64)
+             for k in range(64)]
+    assert len(small) == 64
