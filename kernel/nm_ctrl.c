@@ -359,6 +359,10 @@ int netmap_ioctl_ctrl(struct netmap_priv_d *priv, uint64_t uhdr)
 	if (cerr && !err) {
 		nm_req_undo(priv, r->hdr.nr_reqtype);
 		err = cerr;
+	} else if (!err && r->hdr.nr_reqtype == NETMAP_REQ_REGISTER) {
+		NMG_LOCK();
+		netmap_register_commit(priv);
+		NMG_UNLOCK();
 	}
 	nm_free(r);
 	return err;
@@ -588,6 +592,11 @@ int netmap_ioctl_legacy(struct netmap_priv_d *priv, unsigned long cmd,
 		nm_req_undo(priv, cmd == (uint32_t)NIOCREGIF ?
 			    NETMAP_REQ_REGISTER : 0);
 		return EFAULT;
+	}
+	if (cmd == (uint32_t)NIOCREGIF) {
+		NMG_LOCK();
+		netmap_register_commit(priv);
+		NMG_UNLOCK();
 	}
 	return 0;
 }

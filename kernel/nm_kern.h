@@ -278,7 +278,15 @@ int netmap_notify(struct netmap_kring *kring, int flags);
 /* ------------------------------------------------------------------ */
 
 struct netmap_priv_d {
-	struct netmap_if	*np_nifp;	/* non NULL once registered */
+	/*
+	 * np_nifp is what the data path sees: published only once the
+	 * registration can no longer be undone (options checked, results
+	 * copied out), so a poll or sync racing with a failing REGISTER on
+	 * the same fd never gets on wait queues that are about to go.
+	 * np_nifp_reg is the registration's own pointer.
+	 */
+	struct netmap_if	*np_nifp;
+	struct netmap_if	*np_nifp_reg;
 	struct netmap_adapter	*np_na;
 	uint64_t		np_flags;	/* nr_flags */
 	uint32_t		np_mode;	/* nr_mode */
@@ -313,6 +321,8 @@ struct nm_reg_opts {
 int netmap_do_register(struct netmap_priv_d *priv, const char *name,
 		       struct nmreq_register *req, struct nm_reg_opts *opts);
 void netmap_do_unregister(struct netmap_priv_d *priv);
+/* Make a successful netmap_do_register() visible to the data path. */
+void netmap_register_commit(struct netmap_priv_d *priv);
 int netmap_port_info(const char *name, struct nmreq_port_info_get *req);
 int netmap_pools_info(const char *name, struct nmreq_pools_info *req);
 

@@ -507,7 +507,7 @@ static void nm_reg_reply(struct netmap_priv_d *priv, struct netmap_adapter *na,
 {
 	struct netmap_mem_d *mem = na->nm_mem;
 
-	req->nr_offset = nm_mem_ofs(mem, priv->np_nifp);
+	req->nr_offset = nm_mem_ofs(mem, priv->np_nifp_reg);
 	req->nr_memsize = mem->memtotal;
 	req->nr_tx_slots = na->num_slots[NR_TX];
 	req->nr_rx_slots = na->num_slots[NR_RX];
@@ -631,7 +631,7 @@ int netmap_do_register(struct netmap_priv_d *priv, const char *name,
 	nm_mem_get(mem);
 	priv->np_mem = mem;
 	na->active_fds++;
-	nm_store_release(&priv->np_nifp, nifp);
+	priv->np_nifp_reg = nifp;	/* published by the commit */
 	nm_reg_reply(priv, na, req);
 	return 0;
 
@@ -654,13 +654,20 @@ out_put:
 	return err;
 }
 
+void netmap_register_commit(struct netmap_priv_d *priv)
+{
+	if (priv->np_nifp_reg)
+		nm_store_release(&priv->np_nifp, priv->np_nifp_reg);
+}
+
 void netmap_do_unregister(struct netmap_priv_d *priv)
 {
 	struct netmap_adapter *na = priv->np_na;
 	struct netmap_mem_d *mem = priv->np_mem;
-	struct netmap_if *nifp = priv->np_nifp;
+	struct netmap_if *nifp = priv->np_nifp_reg;
 
 	nm_store_release(&priv->np_nifp, NULL);
+	priv->np_nifp_reg = NULL;
 	if (nifp) {
 		/* the list head is user memory: bounded walk, see nm_mem.c */
 		nm_mem_extra_free(mem, nm_load(&nifp->ni_bufs_head),

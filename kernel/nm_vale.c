@@ -1610,6 +1610,8 @@ static int vale_attach_nic(struct nm_vale_sw *sw, const char *pname,
 	reg.nr_mode = host ? NR_REG_NIC_SW : NR_REG_ALL_NIC;
 	nm_vale_attaching = true;
 	err = netmap_do_register(nic->priv, na->name, &reg, NULL);
+	if (!err)
+		netmap_register_commit(nic->priv);
 	nm_vale_attaching = false;
 	if (err)
 		goto fail;
