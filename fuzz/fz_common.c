@@ -233,6 +233,13 @@ void fz_setup(void)
 	setenv("NMSIM_LOG", "0", 0);
 	if (nmsim_param_set("buf_num", FZ_BUF_NUM))
 		fz_die("buf_num");
+	/*
+	 * A VALE port asked for 16 rings of 65536 slots populates buffers
+	 * until the memory cap says ENOMEM: keep that well under libFuzzer's
+	 * 2 GB rss limit (ASan's shadow comes on top).
+	 */
+	if (nmsim_param_set("mem_max_mb", FZ_MEM_MAX_MB))
+		fz_die("mem_max_mb");
 	for (i = 0; i < fz_nnics; i++)
 		if (nmsim_nic_create(fz_nics[i].name, fz_nics[i].rings,
 				     fz_nics[i].slots))

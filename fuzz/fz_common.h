@@ -26,6 +26,8 @@
 
 /* In ASan's high memory; 8 KiB hold the largest request and more. */
 #define FZ_ARENA_ADDR	0x2a0000000000ULL
+/* Memory cap of the fuzzed sim (parameter mem_max_mb). */
+#define FZ_MEM_MAX_MB	256
 #define FZ_ARENA_SIZE	(8u * 1024)
 
 #define FZ_NFD		2	/* descriptors an input may use */

@@ -92,6 +92,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	setenv("NMSIM_LOG", "-1", 0);
 	if (nmsim_param_set("buf_num", 1024) ||
+	    nmsim_param_set("mem_max_mb", FZ_MEM_MAX_MB) ||
 	    nmsim_nic_create("sim0", 2, 32)) {
 		fprintf(stderr, "slots: set-up failed: %s\n", strerror(errno));
 		abort();

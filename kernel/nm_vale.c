@@ -88,6 +88,8 @@
  * REGISTER gets ENOMEM.
  */
 #define NM_VALE_PIPE_ROOM	8
+/* ...but never more than this many buffers: the lookup table is real */
+#define NM_VALE_PIPE_BUFS	32768
 /* ring and netmap_if objects are small: room for 64 pairs of those */
 #define NM_VALE_PIPE_OBJS	64
 
@@ -1329,7 +1331,8 @@ static struct nm_vale_vp *vale_vp_new(const char *name, uint32_t ntx,
 	extra = NM_MIN(extra, (uint32_t)NM_VALE_MAX_EXTRA);
 	nbufs = (uint64_t)ntx * txs + (uint64_t)nrx * rxs + extra + 2 + 8;
 	/* room for pipes (and zero-copy monitors) sharing the memory */
-	nbufs += (uint64_t)NM_VALE_PIPE_ROOM * 4 * NM_MAX(txs, rxs);
+	nbufs += NM_MIN((uint64_t)NM_VALE_PIPE_ROOM * 4 * NM_MAX(txs, rxs),
+			(uint64_t)NM_VALE_PIPE_BUFS);
 	if (nbufs > 0x7fffffff) {
 		*err = EINVAL;
 		return NULL;
