@@ -7,7 +7,7 @@
 #   make tools-test   tests/tools/run.sh on the sim; PASS/FAIL lines in
 #                     $(R)/tools-test.txt (part of make test)
 
-TOOLS := pkt-gen vale-ctl
+TOOLS := pkt-gen vale-ctl bridge
 TOOLS_BINS := $(addprefix $(B)/tools/,$(TOOLS))
 TOOLS_GUEST_BINS := $(addprefix $(B)/guest/tools/,$(TOOLS))
 TOOLS_DEPS := tools/nmt.c tools/nmt.h $(wildcard include/net/*.h)
@@ -33,4 +33,4 @@ tools-test: $(PRELOAD) $(TOOLS_BINS)
 	@echo "== tools tests (LD_PRELOAD=$(PRELOAD))"
 	@tests/tools/run.sh $(B) $(R)/tools-test.txt
 
-#SUITES += tools-test
+SUITES += tools-test

@@ -710,9 +710,11 @@ int main(int argc, char **argv)
 			nmt_prog, ws[0].lost);
 		rc = 1;
 	}
-	if (!nmt_stop && !c.dur_ms && c.count && c.func == F_RX &&
-	    ws[0].pkts < c.count)
+	if (!nmt_stop && c.count && c.func == F_RX && ws[0].pkts < c.count) {
+		fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " frames "
+			"received\n", nmt_prog, ws[0].pkts, c.count);
 		rc = 1;
+	}
 	for (k = 0; k < nw; k++)
 		nmt_close(&ws[k].p);
 	return rc;
