@@ -34,3 +34,6 @@ tools-test: $(PRELOAD) $(TOOLS_BINS)
 	@tests/tools/run.sh $(B) $(R)/tools-test.txt
 
 SUITES += tools-test
+
+# The guest suite packs the static tools into the initramfs.
+qemu-netmap: $(TOOLS_GUEST_BINS)
