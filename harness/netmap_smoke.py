@@ -187,6 +187,94 @@ def check_cycles(s, g, p, module, n):
             "%.1fs" % (time.monotonic() - t0))
 
 
+TOOLS = ("pkt-gen", "vale-ctl", "bridge")
+TOOLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                         "build", "guest", "tools")
+
+
+def _summary(out, what):
+    """The pkt-gen summary line for what ("rx vale0:b"), or ''."""
+    for line in out.splitlines():
+        if line.startswith("pkt-gen: " + what + ":"):
+            return line
+    return ""
+
+
+def _packets(line):
+    try:
+        return int(line.split(": ")[2].split()[0])
+    except (IndexError, ValueError):
+        return -1
+
+
+def check_tools(s, g):
+    """The static tools (make tools) in the guest, across processes."""
+    def sh(cmd, timeout=30):
+        r = g.call("exec", sh=cmd, timeout=timeout)
+        return r.get("status", -1), r["output"]
+
+    for t in TOOLS:
+        rc, out = sh("/bin/%s --help" % t)
+        s.check("tools: %s --help" % t, rc == 0 and
+                out.startswith("usage: " + t), out[:200])
+    rc, out = sh("pkt-gen -i nosuch0 -n 1")
+    s.check("tools: pkt-gen on a missing port fails clearly", rc == 3 and
+            "nosuch0: REGISTER:" in out, out.strip()[:200])
+    rc, out = sh("vale-ctl -n v1 && vale-ctl -a vale1:v1 && vale-ctl -l && "
+                 "vale-ctl -d vale1:v1 -r v1 -l")
+    s.check("tools: vale-ctl newif/attach/list/detach/delif across "
+            "processes", rc == 0 and "vale1:v1 bridge" in out and
+            "0 port(s)" in out, out.strip()[-300:])
+
+    # pkt-gen rx in the background, tx in the foreground, for 2 s
+    for name, rx, tx in (("two VALE ports", "vale0:b", "vale0:a"),
+                         ("a pipe", "vale2:p}1", "vale2:p{1")):
+        rc, out = sh("pkt-gen -i '%s' -f rx -D 3500 -T 1000 > /tmp/rx.log "
+                     "2>&1 & sleep 0.5; pkt-gen -i '%s' -f tx -D 2000 "
+                     "-T 1000; wait; cat /tmp/rx.log" % (rx, tx))
+        txl, rxl = _summary(out, "tx " + tx), _summary(out, "rx " + rx)
+        print("tools (TCG): %s\n  %s\n  %s" % (name, txl, rxl))
+        s.check("tools: pkt-gen tx -> rx through %s" % name,
+                rc == 0 and _packets(txl) > 0 and _packets(rxl) > 0,
+                "%s | %s" % (txl, rxl) if txl else out.strip()[-300:])
+    rc, out = sh("pkt-gen -i vale0:d -f pong -D 4000 -T 0 > /tmp/pong.log "
+                 "2>&1 & sleep 0.5; pkt-gen -i vale0:c -f ping -n 20 -T 0; "
+                 "r=$?; wait; cat /tmp/pong.log; exit $r")
+    line = [x for x in out.splitlines() if "replies" in x]
+    print("tools (TCG): ping/pong\n  %s" % (line[0] if line else out))
+    s.check("tools: pkt-gen ping/pong between two processes", rc == 0 and
+            "20 replies, 0 lost" in out, out.strip()[-300:])
+    rc, out = sh("pkt-gen -i vale4:d -f rx -D 4000 -T 0 > /tmp/rx.log 2>&1 &"
+                 " bridge -i vale3:e -i vale4:f -D 4000 > /tmp/br.log 2>&1 &"
+                 " sleep 0.5; pkt-gen -i vale3:g -f tx -D 2000 -T 0; wait;"
+                 " cat /tmp/rx.log /tmp/br.log")
+    rxl = _summary(out, "rx vale4:d")
+    print("tools (TCG): bridge\n  %s" % out.strip().replace("\n", "\n  "))
+    s.check("tools: pkt-gen tx -> bridge -> pkt-gen rx", rc == 0 and
+            _packets(rxl) > 0, out.strip()[-300:])
+
+    # out of the e1000 through the generic adapter, to the host
+    sh("ip link set eth0 up")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and sh(
+            "cat /sys/class/net/eth0/carrier")[1].strip() != "1":
+        time.sleep(0.2)
+    rc, out = sh("pkt-gen -i eth0 -f tx -n 2000 -T 1000")
+    got, deadline = 0, time.monotonic() + 10
+    while got < 2000 and time.monotonic() < deadline:
+        f = g.net.recv(1.0)
+        if f is None:
+            break
+        if bytes(f)[12:14] == b"\x88\xb5":
+            got += 1
+    txl = _summary(out, "tx eth0")
+    print("tools (TCG): eth0 -> host\n  %s\n  host received %d" %
+          (txl, got))
+    s.check("tools: pkt-gen tx on eth0 (generic) reaches the host",
+            rc == 0 and _packets(txl) == 2000 and got > 0,
+            "%s; host got %d" % (txl or out.strip()[-200:], got))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  prog="netmap_smoke.py")
@@ -199,7 +287,10 @@ def main(argv=None):
         ap.error("no such module: %s (make module)" % args.module)
     t_all = time.monotonic()
     s = Smoke(args.out)
-    img = build_guest(modules=[args.module])
+    tools = {"/bin/" + t: os.path.join(TOOLS_DIR, t) for t in TOOLS}
+    have_tools = all(os.path.exists(h) for h in tools.values())
+    img = build_guest(modules=[args.module],
+                      extra_files=tools if have_tools else None)
     module = "/modules/" + os.path.basename(args.module)
     boot = None
     try:
@@ -216,7 +307,11 @@ def main(argv=None):
                               lambda: check_pipe_monitor(s, p)),
                              ("generic", lambda: check_generic(s, g, p)),
                              ("fault point",
-                              lambda: check_fault_point(s, g, p))):
+                              lambda: check_fault_point(s, g, p)),
+                             ("tools", lambda: check_tools(s, g)
+                              if have_tools else s.check(
+                                  "tools: build/guest/tools (make tools)",
+                                  False, "not built"))):
                 try:
                     fn()
                 except Exception as e:

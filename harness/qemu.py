@@ -291,9 +291,10 @@ def _copy_module(src, dst):
         shutil.copyfile(src, dst)
 
 
-def build_guest(modules=None, kver=None, gdir=GUEST_DIR):
+def build_guest(modules=None, kver=None, gdir=GUEST_DIR, extra_files=None):
     """Kernel image + initramfs (busybox, agent, stock e1000, and every .ko
-    in modules or $HARNESS_MODULES, under /modules/)."""
+    in modules or $HARNESS_MODULES, under /modules/).  extra_files maps
+    guest paths ("/bin/pkt-gen") to host files, copied in executable."""
     kver = kver or guest_kver()
     if modules is None:
         modules = os.environ.get("HARNESS_MODULES", "").split()
@@ -337,6 +338,11 @@ def build_guest(modules=None, kver=None, gdir=GUEST_DIR):
         name = re.sub(r"\.(xz|zst|gz)$", "", os.path.basename(m))
         _copy_module(m, os.path.join(stage, "modules", name))
         placed[name] = "/modules/" + name
+    for gpath, hpath in sorted((extra_files or {}).items()):
+        dst = os.path.join(stage, gpath.lstrip("/"))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copyfile(hpath, dst)
+        os.chmod(dst, 0o755)
 
     initrd = os.path.join(gdir, "initramfs.cpio.gz")
     files = subprocess.run(["find", "."], cwd=stage, capture_output=True,
