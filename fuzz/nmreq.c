@@ -792,6 +792,14 @@ static void ctrl_op(struct fz_in *in, int fdi)
 				mdl.o[k].type, mdl.o[k].bodysz,
 				mdl.o[k].status);
 	}
+	/*
+	 * The REGISTER body as sent, for the checks below: check_reply()
+	 * only sees it when no later write of the input covered the reply,
+	 * and a stale copy from an earlier request misjudged monitors.
+	 */
+	if (reg && fz_uok(mdl.h.nr_body, sizeof(reg_req)))
+		memcpy(&reg_req, fz_snap + fz_uofs(mdl.h.nr_body),
+		       sizeof(reg_req));
 	check_errno(&mdl, err, fz_reg[fdi]);
 	if (mdl.hdr_ok) {
 		struct nmreq_header h;
